@@ -1,0 +1,191 @@
+"""Artifacts: what gatherers hand to checks (the Lighthouse 'artifact' idea).
+
+A :class:`PageArtifact` wraps one fetched response. Its HTML is parsed at most
+once, lazily, and the parsed tree and the extracted links are shared by every
+check that looks at the page (and by the crawler's link follower).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Bound the work on hostile pages: parse at most this many bytes, keep at most
+# this many links.
+MAX_PARSE_BYTES = 5 * 1024 * 1024
+MAX_LINKS = 5000
+
+_WS = re.compile(r"\s+")
+_FOOTER = re.compile(r"footer|colophon|bottom|site-info|fusszeile|pie-de-pagina|piede", re.I)
+_HEADER = re.compile(r"header|masthead|navbar|topbar|top-bar|kopfzeile|intestazione|cabecera|menu|\bnav", re.I)
+
+
+def normalise_space(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink as a person sees it, with where it sits on the page."""
+
+    url: str          # absolute URL, fragment kept (the crawler canonicalises)
+    href: str         # the attribute as written
+    text: str         # visible text, image alts, aria-label and title joined
+    region: str       # "header", "footer" or "main"
+    xpath: str
+    snippet: str
+
+
+@dataclass
+class PageArtifact:
+    """One fetched response, as checks see it."""
+
+    url: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    content_type: str | None = None
+    encoding: str | None = None
+
+    @property
+    def is_html(self) -> bool:
+        ct = (self.content_type or "").split(";")[0].strip().lower()
+        return ct in HTML_TYPES
+
+    @cached_property
+    def tree(self) -> Any | None:
+        """The lxml tree, or None when the body is not (parseable) HTML."""
+        if not self.is_html or not self.body:
+            return None
+        parser = lxml.html.HTMLParser(encoding=self.encoding or self._header_charset(), recover=True,
+                                      remove_comments=True)
+        try:
+            root = lxml.html.document_fromstring(self.body[:MAX_PARSE_BYTES], parser=parser)
+        except (etree.ParserError, ValueError):
+            return None
+        return root
+
+    def _header_charset(self) -> str | None:
+        m = re.search(r"charset=([\w.:-]+)", self.headers.get("content-type", ""), re.I)
+        if not m:
+            return None
+        try:
+            "".encode(m.group(1))
+        except LookupError:  # a bogus charset: let lxml sniff
+            return None
+        return m.group(1)
+
+    @cached_property
+    def base_url(self) -> str:
+        tree = self.tree
+        if tree is not None:
+            for base in tree.iterfind(".//base[@href]"):
+                return urljoin(self.url, base.get("href", "").strip())
+        return self.url
+
+    @cached_property
+    def title(self) -> str | None:
+        tree = self.tree
+        if tree is None:
+            return None
+        el = tree.find(".//title")
+        if el is None:
+            return None
+        return normalise_space(el.text_content())[:300] or None
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """All ``<a href>`` and ``<area href>`` links, in document order."""
+        tree = self.tree
+        if tree is None:
+            return []
+        roottree = tree.getroottree()
+        base = self.base_url
+        out: list[Link] = []
+        for el in tree.iter("a", "area"):
+            href = el.get("href")
+            if href is None:
+                continue
+            href = href.strip()
+            if not href or href.startswith(("javascript:", "data:")):
+                continue
+            try:
+                absolute = urljoin(base, href)
+            except ValueError:
+                continue
+            out.append(Link(
+                url=absolute,
+                href=href,
+                text=link_text(el),
+                region=region_of(el),
+                xpath=roottree.getpath(el),
+                snippet=element_snippet(el),
+            ))
+            if len(out) >= MAX_LINKS:
+                break
+        return out
+
+    @cached_property
+    def visible_text_length(self) -> int:
+        tree = self.tree
+        if tree is None:
+            return 0
+        body = tree.find("body")
+        if body is None:
+            return 0
+        return len(normalise_space(" ".join(
+            t for t in body.itertext() if t and t.strip())))
+
+
+def link_text(el: Any) -> str:
+    parts = [el.text_content() or ""]
+    for img in el.iter("img"):
+        parts.append(img.get("alt") or "")
+    for attr in ("aria-label", "title"):
+        if el.get(attr):
+            parts.append(el.get(attr))
+    return normalise_space(" ".join(parts))[:300]
+
+
+def region_of(el: Any) -> str:
+    """Whether an element sits in the page footer, header/navigation, or main content."""
+    node = el.getparent()
+    while node is not None and isinstance(node.tag, str):
+        tag = node.tag
+        role = (node.get("role") or "").lower()
+        if tag == "footer" or role == "contentinfo":
+            return "footer"
+        if tag in ("header", "nav") or role in ("banner", "navigation"):
+            return "header"
+        if tag in ("main", "article") or role == "main":
+            return "main"
+        marker = (node.get("id") or "") + " " + (node.get("class") or "")
+        if marker.strip():
+            if _FOOTER.search(marker):
+                return "footer"
+            if _HEADER.search(marker):
+                return "header"
+        node = node.getparent()
+    return "main"
+
+
+def element_snippet(el: Any, limit: int = 300) -> str:
+    """The element's outer HTML, without its tail, clipped."""
+    html = etree.tostring(el, encoding="unicode", method="html", with_tail=False)
+    return html if len(html) <= limit else html[: limit - 1] + "…"
+
+
+@dataclass
+class SiteArtifact:
+    """What the whole run gathered, for site-level checks."""
+
+    start_url: str
+    home: dict[str, Any] | None = None          # {"url", "final_url", "status", "fetch_status"}
+    scheme_probe: dict[str, Any] | None = None  # the other-scheme fetch of the start URL
+    pages: list[dict[str, Any]] = field(default_factory=list)  # url, final_url, status, fetch_status, content_type

@@ -1,0 +1,3 @@
+from citylabel.cli import main
+
+main()

@@ -1,0 +1,113 @@
+"""Running audits: Scrapy crawls feeding the judge stage, and offline rechecks."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from sqlalchemy import select
+
+from citylabel.config import AuditConfig
+from citylabel.stage import JudgeStage
+from crawler.spiders.portal import PortalSpider
+from storage.models import Page, Portal, Run
+from storage.session import resolve_url, session_scope
+from storage.warc import read_responses
+
+
+def crawler_settings(log_level: str = "WARNING", overrides: dict[str, Any] | None = None) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    for k, v in (overrides or {}).items():
+        settings.set(k, v, priority="cmdline")
+    return settings
+
+
+def run_audits(configs: list[AuditConfig], log_level: str = "WARNING",
+               overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Crawl and judge each portal (concurrently, in one Twisted reactor).
+
+    Returns, per config, ``{"run_id", "status", "stats"}``. The reactor can run
+    only once per process: call this once, or from a fresh process.
+    """
+    process = CrawlerProcess(crawler_settings(log_level, overrides))
+    crawlers = []
+    for cfg in configs:
+        crawler = process.create_crawler(PortalSpider)
+        process.crawl(crawler, config=cfg)
+        crawlers.append(crawler)
+    process.start()
+    results = []
+    for crawler, cfg in zip(crawlers, configs):
+        spider = crawler.spider
+        result = getattr(spider, "result", None) if spider is not None else None
+        if result is None:
+            result = {"run_id": getattr(spider, "run_id", None), "status": "failed", "stats": {}}
+            _mark_failed(cfg.db_url, result["run_id"])
+        results.append(result)
+    return results
+
+
+def _mark_failed(db_url: str | None, run_id: int | None) -> None:
+    if run_id is None:
+        return
+    with session_scope(db_url) as s:
+        run = s.get(Run, run_id)
+        if run is not None and run.status == "running":
+            run.status = "failed"
+
+
+class RecheckError(RuntimeError):
+    pass
+
+
+def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
+    """Judge a stored run again with today's checks, from its WARC, offline.
+
+    The result is a new run (kind ``recheck``) whose parent is the old one;
+    the old run and its findings stay untouched.
+    """
+    db_url = resolve_url(db_url)
+    with session_scope(db_url) as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise RecheckError(f"no run with id {run_id}")
+        if not run.warc_path or not Path(run.warc_path).is_file():
+            raise RecheckError(f"run {run_id} has no WARC archive at {run.warc_path!r}; "
+                               "it cannot be re-judged without crawling again")
+        portal = s.get(Portal, run.portal_id)
+        pages = s.scalars(select(Page).where(Page.run_id == run_id).order_by(Page.id)).all()
+        settings = dict(run.settings or {})
+        stats = dict(run.stats or {})
+        warc_path = run.warc_path
+    known = set(AuditConfig.__dataclass_fields__)
+    cfg_args = {k: v for k, v in settings.items() if k in known}
+    cfg_args.update(start_url=portal.start_url, name=portal.name, country=portal.country,
+                    db_url=db_url, keep_warc=False, judge_in_process=True, progress=False)
+    cfg_args["also_hosts"] = tuple(cfg_args.get("also_hosts") or ())
+    config = AuditConfig(**cfg_args)
+    stored = {r.record_id: r for r in read_responses(Path(warc_path))}
+    stage = JudgeStage(config, kind="recheck", parent_run_id=run_id, warc_path=warc_path)
+    if stats.get("scheme_probe"):
+        stage.handle({"kind": "probe", **stats["scheme_probe"]})
+    home_url = (stats.get("home") or {}).get("url")
+    for p in pages:
+        payload: dict[str, Any] = {
+            "kind": "page", "url": p.url, "final_url": p.final_url or p.url,
+            "status": p.http_status, "depth": p.depth, "referrer": p.referrer,
+            "home": p.url == home_url, "size": p.size, "error": p.error,
+            "warc_record_id": p.warc_record_id, "content_type": p.content_type,
+        }
+        response = stored.get(p.warc_record_id) if p.warc_record_id else None
+        if response is not None:
+            payload.update(body=response.body, headers=list(response.headers.items()))
+            if p.fetch_status not in ("ok", "duplicate"):
+                payload["fetch_status"] = p.fetch_status
+        else:
+            payload["fetch_status"] = p.fetch_status
+        stage.handle(payload, discover=False)
+    return stage.finish("finished", {"rechecked_from": run_id,
+                                     "pages_from_warc": sum(1 for p in pages if p.warc_record_id in stored)})

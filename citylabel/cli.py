@@ -1,0 +1,254 @@
+"""The ``citylabel`` command. It wires the parts together and holds no logic."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from citylabel import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Audit city and regional portals for evidence of user-centricity.")
+checks_app = typer.Typer(no_args_is_help=True, help="Installed checks.")
+app.add_typer(checks_app, name="checks")
+out = Console()
+err = Console(stderr=True)
+
+DbOpt = typer.Option(None, "--db", envvar="CITYLABEL_DB",
+                     help="SQLAlchemy URL (default: sqlite:///citylabel.db)")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _report_dir(db: str | None) -> Path:
+    from storage.session import data_dir, resolve_url
+    return data_dir(resolve_url(db)).parent / "citylabel-reports"
+
+
+def _write_html(db: str | None, run_id: int, directory: Path) -> Path:
+    from reports.build import build_report
+    from reports.html import render_html
+    from storage.session import session_scope
+    with session_scope(db) as s:
+        report = build_report(s, run_id, __version__)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"run-{run_id}.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    return path
+
+
+def _summary_table(rows: list[dict]) -> Table:
+    table = Table(title="citylabel audit summary")
+    for col in ("run", "portal", "status", "pages", "checks passed", "failed", "can't tell",
+                "findings ✓/✗/?"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(*[str(x) for x in r.values()])
+    return table
+
+
+def _summary_row(db: str | None, run_id: int) -> dict:
+    from reports.build import build_report
+    from storage.session import session_scope
+    with session_scope(db) as s:
+        rep = build_report(s, run_id, __version__)
+    checks = rep["summary"]["checks"]
+    by = lambda o: sum(1 for c in checks if c["outcome"] == o)  # noqa: E731
+    f = rep["summary"]["findings_by_outcome"]
+    return {"run": run_id, "portal": rep["portal"]["name"], "status": rep["run"]["status"],
+            "pages": rep["summary"]["pages"], "passed": by("passed"), "failed": by("failed"),
+            "cantTell": by("cantTell"),
+            "findings": f"{f['passed']}/{f['failed']}/{f['cantTell']}"}
+
+
+def _finish_runs(db: str | None, results: list[dict], report_dir: Path | None) -> int:
+    rows, paths = [], []
+    for res in results:
+        if res.get("run_id") is None:
+            continue
+        rows.append(_summary_row(db, res["run_id"]))
+        paths.append(_write_html(db, res["run_id"], report_dir or _report_dir(db)))
+    out.print(_summary_table(rows))
+    for row, path in zip(rows, paths):
+        out.print(f"HTML report for run {row['run']} ({row['portal']}): {path}", highlight=False, soft_wrap=True)
+    return 0 if all(r.get("status") == "finished" for r in results) else 1
+
+
+@app.command()
+def audit(
+    url: str = typer.Argument(..., help="Start URL of the portal (http or https)"),
+    name: Optional[str] = typer.Option(None, help="Portal name (default: the host)"),
+    country: Optional[str] = typer.Option(None, help="ISO 3166 country code, e.g. IT"),
+    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Page budget"),
+    max_depth: int = typer.Option(5, "--max-depth", min=0, help="Link depth from the start URL"),
+    also_host: list[str] = typer.Option([], "--also-host",
+                                        help="Another host in scope (repeatable)"),
+    probe_url: Optional[str] = typer.Option(None, "--probe-url",
+                                            help="Other-scheme address to probe for the HTTPS "
+                                                 "redirect check (default: derived from URL)"),
+    contact_url: Optional[str] = typer.Option(None, "--contact-url",
+                                              help="Contact URL shown in the User-Agent"),
+    user_agent: Optional[str] = typer.Option(None, "--user-agent", help="Full User-Agent"),
+    check: list[str] = typer.Option([], "--check", help="Run only this check (repeatable)"),
+    skip_check: list[str] = typer.Option([], "--skip-check", help="Do not run this check"),
+    report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Where to write the HTML report"),
+    db: Optional[str] = DbOpt,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Scrapy's log"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
+) -> None:
+    """Crawl one portal, run the checks, store the evidence and write a report."""
+    from citylabel.audit import run_audits
+    from citylabel.config import DEFAULT_CONTACT, AuditConfig
+    from checks.registry import CheckLoadError, load
+    try:
+        load(check or None, skip_check)
+        cfg = AuditConfig(start_url=url, name=name, country=country, max_pages=max_pages,
+                          max_depth=max_depth, also_hosts=tuple(also_host), db_url=db,
+                          scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
+                          user_agent=user_agent, enable_checks=tuple(check) or None,
+                          disable_checks=tuple(skip_check), progress=not quiet)
+    except (ValueError, CheckLoadError) as exc:
+        _fail(str(exc))
+    results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")
+    raise typer.Exit(_finish_runs(db, results, report_dir))
+
+
+@app.command()
+def demo(
+    db: Optional[str] = DbOpt,
+    max_pages: int = typer.Option(200, "--max-pages", min=1),
+    report_dir: Optional[Path] = typer.Option(None, "--report-dir"),
+    serve: bool = typer.Option(False, "--serve", help="Keep serving the portals afterwards"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Serve the bundled fictional portals on 127.0.0.1 and audit each of them."""
+    from citylabel.audit import run_audits
+    from citylabel.config import AuditConfig
+    from citylabel.demo.server import PortalServer, bundled_portals
+    portals = bundled_portals()
+    if not portals:
+        _fail("no bundled portals found")
+    with ExitStack() as stack:
+        servers = [stack.enter_context(PortalServer(p.root)) for p in portals]
+        for p, s in zip(portals, servers):
+            err.print(f"serving {p.name} ({p.country}, {p.quality}) at {s.url}", highlight=False)
+        configs = [AuditConfig(start_url=s.url, name=p.name, country=p.country, db_url=db,
+                               max_pages=max_pages, progress=not quiet)
+                   for p, s in zip(portals, servers)]
+        results = run_audits(configs)
+        code = _finish_runs(db, results, report_dir)
+        if serve:
+            err.print("serving until Ctrl-C")
+            try:
+                import time
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    raise typer.Exit(code)
+
+
+@app.command()
+def runs(db: Optional[str] = DbOpt,
+         portal: Optional[str] = typer.Option(None, help="Only runs of portals whose name contains this"),
+         limit: int = typer.Option(50, min=1)) -> None:
+    """List stored runs, newest first."""
+    from sqlalchemy import select
+    from storage.models import Page, Portal, Run
+    from storage.session import session_scope
+    from sqlalchemy import func
+    with session_scope(db) as s:
+        q = (select(Run, Portal, func.count(Page.id)).join(Portal, Run.portal_id == Portal.id)
+             .outerjoin(Page, Page.run_id == Run.id).group_by(Run.id, Portal.id)
+             .order_by(Run.id.desc()).limit(limit))
+        if portal:
+            q = q.where(Portal.name.contains(portal))
+        rows = s.execute(q).all()
+        table = Table(title="runs")
+        for col in ("id", "portal", "start URL", "kind", "status", "started", "pages", "parent"):
+            table.add_column(col, overflow="fold")
+        for run, p, n in rows:
+            table.add_row(str(run.id), p.name, p.start_url, run.kind, run.status,
+                          run.started_at.strftime("%Y-%m-%d %H:%M:%S"), str(n),
+                          str(run.parent_run_id or ""))
+    if not rows:
+        err.print("no runs yet: try `citylabel demo` or `citylabel audit URL`")
+    out.print(table)
+
+
+@app.command()
+def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
+           fmt: str = typer.Option("html", "--format", "-f", help="html or json"),
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="File (default stdout)"),
+           db: Optional[str] = DbOpt) -> None:
+    """Write a run's report as HTML or JSON."""
+    from reports.build import RunNotFound, build_report, resolve_run_id
+    from storage.session import session_scope
+    if fmt not in ("html", "json"):
+        _fail(f"unknown format {fmt!r}: use html or json")
+    try:
+        with session_scope(db) as s:
+            data = build_report(s, resolve_run_id(s, run), __version__)
+    except RunNotFound as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        from reports.html import render_html
+        text = render_html(data)
+    if output is None:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+def recheck(run: str = typer.Argument(..., help="Run id or 'latest'"),
+            db: Optional[str] = DbOpt,
+            report_dir: Optional[Path] = typer.Option(None, "--report-dir")) -> None:
+    """Judge a stored run again with today's checks, from its WARC, without network."""
+    from citylabel.audit import RecheckError, recheck as do_recheck
+    from reports.build import RunNotFound, resolve_run_id
+    from storage.session import session_scope
+    try:
+        with session_scope(db) as s:
+            run_id = resolve_run_id(s, run)
+        result = do_recheck(db, run_id)
+    except (RunNotFound, RecheckError) as exc:
+        _fail(str(exc))
+    err.print(f"run {result['run_id']} re-judged run {run_id}", highlight=False)
+    raise typer.Exit(_finish_runs(db, [result], report_dir))
+
+
+@checks_app.command("list")
+def checks_list() -> None:
+    """Show every installed check (built-in and plugins)."""
+    from checks.registry import discover
+    table = Table(title="checks (entry-point group citylabel.checks)")
+    for col in ("id", "scope", "principles", "version", "title", "standard"):
+        table.add_column(col, overflow="fold")
+    for cid, cls in discover().items():
+        m = cls.meta
+        table.add_row(cid, m.scope.value, ", ".join(m.principles), m.version, m.title, m.standard)
+    out.print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    app()

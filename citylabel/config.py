@@ -1,0 +1,74 @@
+"""The settings of one audit, recorded on its run so it can be reproduced."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_CONTACT = "https://github.com/citylabel/citylabel"
+
+
+@dataclass
+class AuditConfig:
+    start_url: str
+    name: str | None = None
+    country: str | None = None
+    also_hosts: tuple[str, ...] = ()
+    max_pages: int = 500
+    max_depth: int = 5
+    db_url: str | None = None
+    enable_checks: tuple[str, ...] | None = None
+    disable_checks: tuple[str, ...] = ()
+    contact_url: str = DEFAULT_CONTACT
+    user_agent: str | None = None
+    scheme_probe_url: str | None = None  # the other-scheme address to probe; derived if None
+    obey_robots: bool = True
+    per_host_concurrency: int = 4
+    download_timeout: float = 30.0
+    max_response_bytes: int = 20 * 1024 * 1024
+    keep_warc: bool = True
+    judge_in_process: bool = False  # judge in the crawl process (tests, debugging)
+    progress: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.start_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"start URL must be an absolute http(s) URL, got {self.start_url!r}")
+        if not parts.path:
+            self.start_url = urlunsplit((parts.scheme, parts.netloc, "/", parts.query, ""))
+        if self.max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        if self.max_depth < 0:
+            raise ValueError("max_depth must be 0 or more")
+        if self.country:
+            self.country = self.country.upper()
+        self.also_hosts = tuple(self.also_hosts)
+        if self.enable_checks is not None:
+            self.enable_checks = tuple(self.enable_checks)
+        self.disable_checks = tuple(self.disable_checks)
+
+    @property
+    def portal_name(self) -> str:
+        return self.name or (urlsplit(self.start_url).hostname or self.start_url)
+
+    def agent(self, version: str) -> str:
+        """An identifiable User-Agent naming the tool and where to reach its operator."""
+        return self.user_agent or f"citylabel/{version} (+{self.contact_url})"
+
+    def probe_url(self) -> str:
+        """The start URL with the other scheme (default ports), unless configured."""
+        if self.scheme_probe_url:
+            return self.scheme_probe_url
+        parts = urlsplit(self.start_url)
+        other = "http" if parts.scheme == "https" else "https"
+        host = parts.hostname if ":" not in (parts.hostname or "") else f"[{parts.hostname}]"
+        netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
+        return urlunsplit((other, netloc, parts.path or "/", "", ""))
+
+    def recorded(self) -> dict[str, Any]:
+        """What is stored with the run (no secrets are ever part of the config)."""
+        data = asdict(self)
+        data.pop("db_url", None)
+        data["also_hosts"] = list(self.also_hosts)
+        return data

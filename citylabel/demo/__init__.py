@@ -1,0 +1,1 @@
+"""The bundled fictional portals: the demo, and the fixtures of the tests."""

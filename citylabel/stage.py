@@ -1,0 +1,173 @@
+"""The judge-and-store stage: one page in, findings stored, new links out.
+
+Each fetched response crosses here once. Its HTML is parsed once, into a
+PageArtifact whose tree and links serve every page check and the frontier.
+The stage then archives the response (WARC), records the page and its
+findings (batched transactions), and returns the requests the crawl should
+make next. It runs in its own process during a crawl (so checks use the
+second core and never slow Scrapy's engine) and in-process for ``recheck``.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+import checks.registry as registry
+from checks.artifacts import PageArtifact, SiteArtifact
+from checks.base import Outcome
+from checks.runner import run_checks
+from citylabel import __version__
+from citylabel.config import AuditConfig
+from crawler.classify import fetch_status_for
+from crawler.frontier import Frontier
+from crawler.sitemaps import MAX_SITEMAPS, parse_sitemap, sitemaps_in_robots
+from crawler.urls import Scope, TrapGuard, canonical
+from storage.recorder import RunRecorder
+
+SITEMAP_PRIORITY = -20  # sitemap-only pages come after linked ones of similar worth
+
+
+class JudgeStage:
+    def __init__(self, config: AuditConfig, kind: str = "crawl",
+                 parent_run_id: int | None = None, warc_path: str | None = None) -> None:
+        self.config = config
+        self.checks = registry.load(config.enable_checks, config.disable_checks)
+        self.recorder = RunRecorder(
+            config.db_url, portal_name=config.portal_name, start_url=config.start_url,
+            country=config.country, settings=config.recorded(),
+            check_versions=self.checks.versions(), tool_version=__version__, kind=kind,
+            parent_run_id=parent_run_id, keep_warc=config.keep_warc and kind == "crawl",
+            warc_path=warc_path)
+        self.run_id = self.recorder.run_id
+        self.frontier = Frontier(Scope(config.start_url, config.also_hosts), config.max_depth,
+                                 TrapGuard())
+        self.frontier.mark_seen(config.start_url)
+        self.judged: set[str] = set()
+        self.pages: list[dict[str, Any]] = []
+        self.outcomes: Counter = Counter()
+        self.fetch_statuses: Counter = Counter()
+        self.home: dict[str, Any] | None = None
+        self.aux: dict[str, Any] = {"robots_txt": None, "sitemaps": [], "scheme_probe": None}
+        self.sitemaps_seen = 0
+        self.started = time.monotonic()
+
+    # -- pages -------------------------------------------------------------
+    def handle(self, payload: dict[str, Any], discover: bool = True) -> dict[str, Any]:
+        kind = payload.get("kind", "page")
+        if kind == "robots":
+            return self._robots(payload)
+        if kind == "sitemap":
+            return self._sitemap(payload)
+        if kind == "probe":
+            self.aux["scheme_probe"] = {k: payload.get(k) for k in
+                                        ("url", "status", "location", "fetch_status", "error")}
+            return {"requests": [], "outcomes": {}}
+        return self._page(payload, discover)
+
+    def _page(self, p: dict[str, Any], discover: bool) -> dict[str, Any]:
+        body: bytes = p.get("body") or b""
+        status = p.get("status")
+        final_url = p.get("final_url") or p["url"]
+        fetch_status = p.get("fetch_status")
+        record_id = p.get("warc_record_id")
+        if fetch_status is None:
+            fetch_status = fetch_status_for(status, body[:70_000])
+            if fetch_status == "ok":
+                key = canonical(final_url)
+                if key in self.judged:
+                    fetch_status = "duplicate"
+                self.judged.add(key)
+        if status is not None and record_id is None and p.get("archive", True):
+            record_id = self.recorder.archive(final_url, status, p.get("reason") or "",
+                                              p.get("headers") or [], body)
+        page = PageArtifact(url=final_url, status=status,
+                            headers={k.lower(): v for k, v in (p.get("headers") or [])},
+                            body=body, content_type=p.get("content_type"),
+                            encoding=p.get("encoding"))
+        findings: list[dict[str, Any]] = []
+        requests: list[dict[str, Any]] = []
+        if fetch_status == "ok" and page.is_html:
+            findings = [f.to_dict() for f in run_checks(self.checks.page, {"page": page}, final_url)]
+            if discover:
+                self.frontier.mark_seen(final_url)
+                requests = [c.__dict__ for c in self.frontier.discover(page, p.get("depth", 0))]
+        counts = Counter(f["outcome"] for f in findings)
+        self.outcomes.update(counts)
+        self.fetch_statuses[fetch_status] += 1
+        summary = {"url": p["url"], "final_url": final_url, "status": status,
+                   "fetch_status": fetch_status, "content_type": p.get("content_type"),
+                   "error": p.get("error")}
+        self.pages.append(summary)
+        if p.get("home"):
+            self.home = summary
+        size = p.get("size")
+        if size is None and status is not None:
+            size = len(body)
+        self.recorder.add_page({
+            "url": p["url"], "final_url": final_url if status is not None else None,
+            "http_status": status, "fetch_status": fetch_status,
+            "content_type": (p.get("content_type") or None),
+            "size": size, "depth": p.get("depth", 0), "title": page.title,
+            "error": p.get("error"), "referrer": p.get("referrer"),
+            "warc_record_id": record_id,
+        }, findings)
+        return {"requests": requests, "outcomes": dict(counts), "fetch_status": fetch_status}
+
+    # -- robots.txt and sitemaps -------------------------------------------
+    def _robots(self, p: dict[str, Any]) -> dict[str, Any]:
+        status = p.get("status")
+        self.aux["robots_txt"] = {"url": p["url"], "status": status, "error": p.get("error")}
+        if status is None or not 200 <= status < 300:
+            return {"requests": [], "outcomes": {}}
+        self.recorder.archive(p["url"], status, p.get("reason") or "", p.get("headers") or [],
+                              p.get("body") or b"")
+        urls = sitemaps_in_robots(p.get("body") or b"", p["url"])
+        self.aux["robots_txt"]["sitemaps"] = urls
+        return {"requests": [], "sitemaps": urls, "outcomes": {}}
+
+    def _sitemap(self, p: dict[str, Any]) -> dict[str, Any]:
+        status = p.get("status")
+        entry = {"url": p["url"], "status": status, "error": p.get("error"), "type": None, "urls": 0}
+        self.aux["sitemaps"].append(entry)
+        if status is None or not 200 <= status < 300:
+            return {"requests": [], "outcomes": {}}
+        self.recorder.archive(p["url"], status, p.get("reason") or "", p.get("headers") or [],
+                              p.get("body") or b"")
+        kind, locs = parse_sitemap(p.get("body") or b"")
+        entry["type"], entry["urls"] = kind, len(locs)
+        if kind == "sitemapindex":
+            nested = []
+            for loc in locs:
+                if self.sitemaps_seen >= MAX_SITEMAPS:
+                    break
+                self.sitemaps_seen += 1
+                nested.append(loc)
+            return {"requests": [], "sitemaps": nested, "outcomes": {}}
+        requests = []
+        for loc in locs:
+            c = self.frontier.admit(loc, 1, p["url"], None, bonus=SITEMAP_PRIORITY)
+            if c is not None:
+                requests.append(c.__dict__)
+        return {"requests": requests, "outcomes": {}}
+
+    # -- the end -----------------------------------------------------------
+    def finish(self, status: str = "finished", crawl_stats: dict[str, Any] | None = None) -> dict[str, Any]:
+        site = SiteArtifact(start_url=self.config.start_url, home=self.home,
+                            scheme_probe=self.aux["scheme_probe"], pages=self.pages)
+        site_findings = [f.to_dict() for f in run_checks(self.checks.site, {"site": site}, None)]
+        self.outcomes.update(f["outcome"] for f in site_findings)
+        stats = {
+            "pages": len(self.pages),
+            "fetch_statuses": dict(self.fetch_statuses),
+            "outcomes": {o.value: self.outcomes.get(o.value, 0) for o in Outcome},
+            "skipped_links": dict(self.frontier.skipped),
+            "robots_txt": self.aux["robots_txt"],
+            "sitemaps": self.aux["sitemaps"],
+            "scheme_probe": self.aux["scheme_probe"],
+            "home": self.home,
+            "judge_seconds": round(time.monotonic() - self.started, 3),
+            "crawl": crawl_stats or {},
+        }
+        self.recorder.finish(status, stats, site_findings)
+        return {"run_id": self.run_id, "status": status, "stats": stats}

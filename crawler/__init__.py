@@ -1,0 +1,1 @@
+"""The Scrapy project: gathers pages of one portal per run."""

@@ -1,0 +1,57 @@
+"""Downloader middlewares: crawl scope (also after redirects) and page budget."""
+from __future__ import annotations
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+
+# Requests that are part of the run's bookkeeping, not pages of the portal.
+AUX_KINDS = {"robots", "sitemap", "probe"}
+
+
+class OutOfScope(IgnoreRequest):
+    pass
+
+
+class BudgetReached(IgnoreRequest):
+    pass
+
+
+class _CrawlerAware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "_CrawlerAware":
+        return cls(crawler)
+
+
+class ScopeMiddleware(_CrawlerAware):
+    """Refuses page requests outside the run's scope, including redirect targets."""
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("kind") in AUX_KINDS:
+            return None
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and not scope.allows(request.url):
+            raise OutOfScope(f"out of scope: {request.url}")
+        return None
+
+
+class BudgetMiddleware(_CrawlerAware):
+    """Lets at most ``spider.max_pages`` page requests reach the network.
+
+    Scrapy's scheduler releases the highest priority first, so when the budget
+    runs out what is dropped is what mattered least.
+    """
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        if request.meta.get("kind") in AUX_KINDS or request.meta.get("cl_counted"):
+            return None
+        if spider.pages_requested >= spider.max_pages:
+            spider.budget_dropped += 1
+            raise BudgetReached("page budget reached")
+        spider.pages_requested += 1
+        request.meta["cl_counted"] = True
+        return None

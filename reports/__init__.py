@@ -1,0 +1,1 @@
+"""Reports: read stored runs and render them. Never crawls, never judges."""

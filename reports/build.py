@@ -1,0 +1,114 @@
+"""Turn a stored run into the report dictionary (the JSON report; the HTML
+report is rendered from the same dictionary, so the two never disagree)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checks.base import Outcome, worst
+from checks.registry import discover
+from storage.models import Finding, Page, Portal, Run
+
+SCHEMA_VERSION = "1.0"
+OUTCOMES = [o.value for o in Outcome]
+
+
+class RunNotFound(LookupError):
+    pass
+
+
+def resolve_run_id(session: Session, ref: str | int) -> int:
+    """A run id, or ``latest`` for the newest run."""
+    if str(ref) == "latest":
+        run_id = session.scalars(select(Run.id).order_by(Run.id.desc()).limit(1)).first()
+        if run_id is None:
+            raise RunNotFound("there are no runs in this database yet")
+        return run_id
+    try:
+        run_id = int(ref)
+    except ValueError:
+        raise RunNotFound(f"not a run id: {ref!r} (use a number or 'latest')") from None
+    if session.get(Run, run_id) is None:
+        raise RunNotFound(f"no run with id {run_id}")
+    return run_id
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:  # SQLite returns naive datetimes; we stored UTC
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.isoformat()
+
+
+def build_report(session: Session, run_id: int, tool_version: str) -> dict[str, Any]:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise RunNotFound(f"no run with id {run_id}")
+    portal = session.get(Portal, run.portal_id)
+    pages = session.scalars(select(Page).where(Page.run_id == run_id).order_by(Page.id)).all()
+    findings = session.scalars(select(Finding).where(Finding.run_id == run_id)
+                               .order_by(Finding.id)).all()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": datetime.now(timezone.utc).isoformat(),
+        "tool": {"name": "citylabel", "version": tool_version},
+        "portal": {"name": portal.name, "start_url": portal.start_url, "country": portal.country},
+        "run": {
+            "id": run.id, "kind": run.kind, "parent_run_id": run.parent_run_id,
+            "status": run.status, "started_at": _iso(run.started_at),
+            "finished_at": _iso(run.finished_at), "tool_version": run.tool_version,
+            "settings": run.settings or {}, "check_versions": run.check_versions or {},
+            "stats": run.stats or {},
+        },
+        "summary": summarise(pages, findings, run.check_versions or {}),
+        "pages": [{
+            "url": p.url, "final_url": p.final_url, "status": p.http_status,
+            "fetch_status": p.fetch_status, "content_type": p.content_type, "size": p.size,
+            "depth": p.depth, "title": p.title, "error": p.error,
+        } for p in pages],
+        "findings": [{
+            "check": f.check_id, "check_version": f.check_version, "outcome": f.outcome,
+            "principle": f.principles[0] if f.principles else None,
+            "principles": list(f.principles or []), "url": f.url, "message": f.message,
+            "evidence": [{k: e.get(k) for k in ("url", "selector", "snippet", "text")}
+                         for e in (f.evidence or [])],
+        } for f in findings],
+    }
+
+
+def summarise(pages: list[Page], findings: list[Finding],
+              check_versions: dict[str, str]) -> dict[str, Any]:
+    by_check: dict[str, Counter] = defaultdict(Counter)
+    principles: dict[str, list[str]] = {}
+    for f in findings:
+        by_check[f.check_id][f.outcome] += 1
+        principles.setdefault(f.check_id, list(f.principles or []))
+    for check_id in check_versions:
+        by_check.setdefault(check_id, Counter())
+    installed = discover()
+    checks = []
+    for check_id in sorted(by_check):
+        counts = by_check[check_id]
+        meta = installed[check_id].meta if check_id in installed else None
+        checks.append({
+            "check": check_id,
+            "title": meta.title if meta else check_id,
+            "scope": meta.scope.value if meta else "page",
+            "principles": principles.get(check_id) or (list(meta.principles) if meta else []),
+            "outcome": worst(o for o, n in counts.items() if n).value,
+            "counts": {o: counts.get(o, 0) for o in OUTCOMES},
+            "standard": meta.standard if meta else "",
+            "version": check_versions.get(check_id, meta.version if meta else ""),
+        })
+    total = Counter(f.outcome for f in findings)
+    return {
+        "pages": len(pages),
+        "pages_by_fetch_status": dict(Counter(p.fetch_status for p in pages)),
+        "findings_by_outcome": {o: total.get(o, 0) for o in OUTCOMES},
+        "checks": checks,
+    }

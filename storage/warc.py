@@ -1,0 +1,80 @@
+"""Raw responses kept as WARC (ISO 28500) with warcio.
+
+Evidence must survive the portal's next redesign, and a run must be re-judged
+later by newer checks without crawling again (``citylabel recheck``). The body
+is stored as received after content decoding, so Content-Encoding and
+Transfer-Encoding headers are renamed to keep readers from decoding twice.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+_DROP = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+@dataclass
+class StoredResponse:
+    url: str
+    status: int
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    record_id: str
+
+
+class WarcStore:
+    """Appends response records to one gzip WARC file per run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "ab")
+        self._writer = WARCWriter(self._fh, gzip=True)
+        if self._fh.tell() == 0:
+            info = self._writer.create_warcinfo_record(self.path.name, {
+                "software": "citylabel", "format": "WARC File Format 1.1"})
+            self._writer.write_record(info)
+
+    def write(self, url: str, status: int, reason: str, headers: list[tuple[str, str]],
+              body: bytes) -> str:
+        kept = []
+        for name, value in headers:
+            if name.lower() in _DROP:
+                kept.append((f"X-Citylabel-Original-{name}", value))
+            else:
+                kept.append((name, value))
+        http_headers = StatusAndHeaders(f"{status} {reason or 'OK'}", kept, protocol="HTTP/1.1")
+        record = self._writer.create_warc_record(url, "response", payload=BytesIO(body),
+                                                 length=len(body), http_headers=http_headers)
+        self._writer.write_record(record)
+        return record.rec_headers.get_header("WARC-Record-ID")
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+
+def read_responses(path: Path) -> Iterator[StoredResponse]:
+    """Every response record of a WARC file, in order."""
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = int(record.http_headers.get_statuscode() or 0)
+            headers = {k.lower(): v for k, v in record.http_headers.headers}
+            yield StoredResponse(
+                url=record.rec_headers.get_header("WARC-Target-URI"),
+                status=status,
+                headers=headers,
+                body=record.content_stream().read(),
+                record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            )
