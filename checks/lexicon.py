@@ -16,6 +16,8 @@ from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 _GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+# Typographic apostrophes and spaces vary between sites ("d’accessibilité").
+_PUNCT = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "\u00a0": " ", "\u202f": " "})
 
 
 def fold(text: str) -> str:
@@ -25,7 +27,7 @@ def fold(text: str) -> str:
 
 
 def _variants(phrase: str) -> set[str]:
-    phrase = unicodedata.normalize("NFC", phrase.lower())
+    phrase = unicodedata.normalize("NFC", phrase.lower()).translate(_PUNCT)
     return {phrase, fold(phrase), fold(phrase.translate(_GERMAN_FOLD))}
 
 
@@ -76,6 +78,7 @@ def match_text(concept: str, text: str) -> str | None:
     """The phrase of ``concept`` found in ``text`` (as written there), or None."""
     if not text:
         return None
+    text = text.translate(_PUNCT)
     pattern = _text_pattern(concept)
     m = pattern.search(text)
     if m:

@@ -42,6 +42,8 @@ def fetch_status_for_error(failure_type: str, message: str) -> str:
     text = f"{failure_type} {message}".lower()
     if "robots.txt" in text or "forbidden by robots" in text:
         return "robots-disallowed"
+    if "max redirections" in text or "redirect" in text:
+        return "too-many-redirects"
     if "timeout" in text or "timedout" in text:
         return "timeout"
     if "dnslookup" in text or "dns lookup" in text or "no address associated" in text:

@@ -47,7 +47,9 @@ class BudgetMiddleware(_CrawlerAware):
 
     def process_request(self, request: Request) -> None:
         spider = self.crawler.spider
-        if request.meta.get("kind") in AUX_KINDS or request.meta.get("cl_counted"):
+        # Only page requests count: robots.txt fetched by Scrapy's own middleware,
+        # sitemaps and the scheme probe are bookkeeping.
+        if request.meta.get("kind") != "page" or request.meta.get("cl_counted"):
             return None
         if spider.pages_requested >= spider.max_pages:
             spider.budget_dropped += 1

@@ -115,8 +115,11 @@ class PortalSpider(scrapy.Spider):
 
     def _page_request(self, url: str, depth: int, priority: int, referrer: str | None = None,
                       home: bool = False) -> scrapy.Request:
+        # dont_filter: the frontier already de-duplicates on canonical URLs, and
+        # Scrapy's filter would silently swallow redirect loops instead of
+        # letting them fail visibly.
         return scrapy.Request(url, callback=self.on_page, errback=self.on_page_error,
-                              priority=priority,
+                              priority=priority, dont_filter=True,
                               meta={"kind": "page", "cl_depth": depth, "cl_referrer": referrer,
                                     "cl_home": home})
 
