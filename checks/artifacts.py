@@ -30,16 +30,27 @@ def normalise_space(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Link:
-    """A hyperlink as a person sees it, with where it sits on the page."""
+    """A hyperlink as a person sees it, with where it sits on the page.
+
+    The XPath and HTML snippet are computed only when a finding cites the
+    link: most links never become evidence.
+    """
 
     url: str          # absolute URL, fragment kept (the crawler canonicalises)
     href: str         # the attribute as written
     text: str         # visible text, image alts, aria-label and title joined
     region: str       # "header", "footer" or "main"
-    xpath: str
-    snippet: str
+    element: Any = field(repr=False, compare=False)
+
+    @property
+    def xpath(self) -> str:
+        return self.element.getroottree().getpath(self.element)
+
+    @property
+    def snippet(self) -> str:
+        return element_snippet(self.element)
 
 
 @dataclass
@@ -105,8 +116,8 @@ class PageArtifact:
         tree = self.tree
         if tree is None:
             return []
-        roottree = tree.getroottree()
         base = self.base_url
+        regions: dict[Any, str] = {}
         out: list[Link] = []
         for el in tree.iter("a", "area"):
             href = el.get("href")
@@ -119,14 +130,8 @@ class PageArtifact:
                 absolute = urljoin(base, href)
             except ValueError:
                 continue
-            out.append(Link(
-                url=absolute,
-                href=href,
-                text=link_text(el),
-                region=region_of(el),
-                xpath=roottree.getpath(el),
-                snippet=element_snippet(el),
-            ))
+            out.append(Link(url=absolute, href=href, text=link_text(el),
+                            region=region_of(el, regions), element=el))
             if len(out) >= MAX_LINKS:
                 break
         return out
@@ -153,26 +158,47 @@ def link_text(el: Any) -> str:
     return normalise_space(" ".join(parts))[:300]
 
 
-def region_of(el: Any) -> str:
-    """Whether an element sits in the page footer, header/navigation, or main content."""
-    node = el.getparent()
-    while node is not None and isinstance(node.tag, str):
-        tag = node.tag
-        role = (node.get("role") or "").lower()
-        if tag == "footer" or role == "contentinfo":
+def _own_region(node: Any) -> str | None:
+    tag = node.tag
+    role = (node.get("role") or "").lower()
+    if tag == "footer" or role == "contentinfo":
+        return "footer"
+    if tag in ("header", "nav") or role in ("banner", "navigation"):
+        return "header"
+    if tag in ("main", "article") or role == "main":
+        return "main"
+    marker = (node.get("id") or "") + " " + (node.get("class") or "")
+    if marker.strip():
+        if _FOOTER.search(marker):
             return "footer"
-        if tag in ("header", "nav") or role in ("banner", "navigation"):
+        if _HEADER.search(marker):
             return "header"
-        if tag in ("main", "article") or role == "main":
-            return "main"
-        marker = (node.get("id") or "") + " " + (node.get("class") or "")
-        if marker.strip():
-            if _FOOTER.search(marker):
-                return "footer"
-            if _HEADER.search(marker):
-                return "header"
+    return None
+
+
+def region_of(el: Any, cache: dict[Any, str] | None = None) -> str:
+    """Whether an element sits in the page footer, header/navigation, or main content.
+
+    ``cache`` maps ancestors already resolved to their region, so the links of
+    one list cost one walk up the tree, not one each.
+    """
+    cache = {} if cache is None else cache
+    path = []
+    node = el.getparent()
+    region = "main"
+    while node is not None and isinstance(node.tag, str):
+        if node in cache:
+            region = cache[node]
+            break
+        path.append(node)
+        own = _own_region(node)
+        if own is not None:
+            region = own
+            break
         node = node.getparent()
-    return "main"
+    for n in path:
+        cache[n] = region
+    return region
 
 
 def element_snippet(el: Any, limit: int = 300) -> str:

@@ -1,9 +1,12 @@
 """Multilingual words for the evidence citylabel looks for.
 
 The phrases live in ``lexicon.json`` (data, so adding a language is a data
-change). Matching is case-insensitive, on whole words, and also tried on an
-accent-folded copy so that "Accessibilite" or "Datenschutzerklaerung" in a
-slug or in a sloppy link text still match.
+change). A phrase matches a link text when its words appear there in order as
+whole words, case-insensitively; the text is also tried accent-folded, so
+"Accessibilite" or "Datenschutzerklaerung" still match. Matching works on word
+n-grams looked up in one index for all concepts, not on one huge regular
+expression per concept: link texts repeat on every page (navigation, footer),
+so results are cached per text and per URL.
 """
 from __future__ import annotations
 
@@ -12,12 +15,13 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
 _GERMAN_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 # Typographic apostrophes and spaces vary between sites ("d’accessibilité").
 _PUNCT = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "\u00a0": " ", "\u202f": " "})
+_TOKEN = re.compile(r"\w+")
+_CACHE = 50_000
 
 
 def fold(text: str) -> str:
@@ -59,49 +63,80 @@ def slugs(concept: str) -> list[str]:
     return sorted(out)
 
 
-@lru_cache(maxsize=None)
-def _text_pattern(concept: str) -> re.Pattern[str]:
-    words = sorted(phrases(concept), key=len, reverse=True)
-    body = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.I)
+@lru_cache(maxsize=1)
+def _phrase_index() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    """Word tuple -> concepts it names; and the longest phrase in words."""
+    index: dict[tuple[str, ...], set[str]] = {}
+    longest = 1
+    for concept in lexicon():
+        for phrase in phrases(concept):
+            words = tuple(_TOKEN.findall(phrase))
+            if words:
+                index.setdefault(words, set()).add(concept)
+                longest = max(longest, len(words))
+    return {k: tuple(sorted(v)) for k, v in index.items()}, longest
 
 
-@lru_cache(maxsize=None)
-def _slug_pattern(concept: str) -> re.Pattern[str] | None:
-    s = slugs(concept)
-    if not s:
-        return None
-    return re.compile("|".join(re.escape(x) for x in sorted(s, key=len, reverse=True)))
+@lru_cache(maxsize=1)
+def _slug_index() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+    by_slug: dict[str, set[str]] = {}
+    for concept in lexicon():
+        for s in slugs(concept):
+            by_slug.setdefault(s, set()).add(concept)
+    if not by_slug:
+        return None, {}
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(by_slug, key=len, reverse=True)))
+    return pattern, {k: tuple(sorted(v)) for k, v in by_slug.items()}
+
+
+def _scan(words: list[str], index: dict, longest: int, found: dict[str, str]) -> None:
+    for i in range(len(words)):
+        for n in range(1, min(longest, len(words) - i) + 1):
+            hit = index.get(tuple(words[i:i + n]))
+            if hit:
+                phrase = " ".join(words[i:i + n])
+                for concept in hit:
+                    # keep the longest phrase per concept: it is the best evidence
+                    if len(phrase) > len(found.get(concept, "")):
+                        found[concept] = phrase
+
+
+@lru_cache(maxsize=_CACHE)
+def text_concepts(text: str) -> dict[str, str]:
+    """Every concept named in ``text``, with the phrase that names it."""
+    if not text:
+        return {}
+    index, longest = _phrase_index()
+    lowered = text.lower().translate(_PUNCT)
+    found: dict[str, str] = {}
+    _scan(_TOKEN.findall(lowered), index, longest, found)
+    folded = fold(lowered)
+    if folded != lowered:
+        _scan(_TOKEN.findall(folded), index, longest, found)
+    return found
+
+
+@lru_cache(maxsize=_CACHE)
+def url_concepts(url: str) -> dict[str, str]:
+    """Every concept whose slug appears in the URL's path or query."""
+    pattern, by_slug = _slug_index()
+    if pattern is None or not url:
+        return {}
+    parts = urlsplit(url)
+    where = fold(unquote(parts.path + "?" + parts.query)).replace("_", "-")
+    found: dict[str, str] = {}
+    for m in pattern.finditer(where):
+        for concept in by_slug[m.group(0)]:
+            found.setdefault(concept, m.group(0))
+    return found
 
 
 def match_text(concept: str, text: str) -> str | None:
-    """The phrase of ``concept`` found in ``text`` (as written there), or None."""
-    if not text:
-        return None
-    text = text.translate(_PUNCT)
-    pattern = _text_pattern(concept)
-    m = pattern.search(text)
-    if m:
-        return m.group(0)
-    m = pattern.search(fold(text))
-    return m.group(0) if m else None
+    """The phrase of ``concept`` found in ``text``, or None."""
+    return text_concepts(text).get(concept)
 
 
 def match_url(concept: str, url: str) -> str | None:
     """The slug of ``concept`` found in the URL's path or query, or None."""
-    pattern = _slug_pattern(concept)
-    if pattern is None or not url:
-        return None
-    parts = urlsplit(url)
-    where = fold(unquote(parts.path + "?" + parts.query)).replace("_", "-")
-    m = pattern.search(where)
-    return m.group(0) if m else None
+    return url_concepts(url).get(concept)
 
-
-def match_any(concepts_: Iterable[str], text: str, url: str = "") -> tuple[str, str] | None:
-    """First (concept, matched phrase) among ``concepts_`` for a link's text or URL."""
-    for c in concepts_:
-        hit = match_text(c, text) or match_url(c, url)
-        if hit:
-            return c, hit
-    return None

@@ -19,7 +19,7 @@ from checks.base import Outcome
 from checks.runner import run_checks
 from citylabel import __version__
 from citylabel.config import AuditConfig
-from crawler.classify import fetch_status_for
+from crawler.classify import CHALLENGE_MAX_BYTES, fetch_status_for
 from crawler.frontier import Frontier
 from crawler.sitemaps import MAX_SITEMAPS, parse_sitemap, sitemaps_in_robots
 from crawler.urls import Scope, TrapGuard, canonical
@@ -72,7 +72,7 @@ class JudgeStage:
         fetch_status = p.get("fetch_status")
         record_id = p.get("warc_record_id")
         if fetch_status is None:
-            fetch_status = fetch_status_for(status, body[:70_000])
+            fetch_status = fetch_status_for(status, body[:CHALLENGE_MAX_BYTES + 1])
             if fetch_status == "ok":
                 key = canonical(final_url)
                 if key in self.judged:

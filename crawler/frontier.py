@@ -29,6 +29,9 @@ class Frontier:
     max_depth: int
     traps: TrapGuard = field(default_factory=TrapGuard)
     seen: set[str] = field(default_factory=set)
+    # URLs exactly as written that were already handled: navigation and footer
+    # links repeat on every page, and canonicalising them each time is costly.
+    raw_seen: set[str] = field(default_factory=set)
     skipped: Counter = field(default_factory=Counter)
     max_seen: int = 200_000  # bounds memory on a portal of endless distinct URLs
 
@@ -43,6 +46,10 @@ class Frontier:
     def admit(self, url: str, depth: int, referrer: str | None, link: Link | None = None,
               bonus: int = 0) -> Candidate | None:
         """A request candidate for ``url``, or None (and the reason is counted)."""
+        if url in self.raw_seen:
+            return None
+        if len(self.raw_seen) < self.max_seen:
+            self.raw_seen.add(url)
         if depth > self.max_depth:
             self.skipped["too-deep"] += 1
             return None
@@ -60,13 +67,14 @@ class Frontier:
         if len(self.seen) >= self.max_seen:
             self.skipped["frontier-full"] += 1
             return None
-        if canonical(url) in self.seen:
+        key = canonical(url)
+        if key in self.seen:
             return None
         trap = self.traps.check(url)
         if trap:
             self.skipped[trap] += 1
             return None
-        self.mark_seen(url)
+        self.seen.add(key)
         priority, concept = (score(link, depth, ext in NON_HTML_EXTENSIONS) if link else (0, None))
         return Candidate(fetchable(url), priority + bonus, depth, referrer, concept)
 

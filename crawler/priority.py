@@ -9,7 +9,7 @@ loses a little per level of depth.
 from __future__ import annotations
 
 from checks.artifacts import Link
-from checks.lexicon import match_text, match_url
+from checks.lexicon import text_concepts, url_concepts
 
 CONCEPT_WEIGHTS: dict[str, int] = {
     "accessibility_statement": 60,
@@ -34,10 +34,10 @@ DOCUMENT_PENALTY = 15
 def score(link: Link, depth: int, is_document: bool = False) -> tuple[int, str | None]:
     """(priority, concept that raised it or None)."""
     best, concept = 0, None
-    for name, weight in CONCEPT_WEIGHTS.items():
-        if weight <= best:
-            continue
-        if match_text(name, link.text) or match_url(name, link.url):
+    named = set(text_concepts(link.text)) | set(url_concepts(link.url))
+    for name in named:
+        weight = CONCEPT_WEIGHTS.get(name, 0)
+        if weight > best or (weight == best and concept is not None and name < concept):
             best, concept = weight, name
     total = best + REGION_BONUS.get(link.region, 0) - DEPTH_PENALTY * depth
     if is_document:

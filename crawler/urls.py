@@ -189,7 +189,7 @@ class TrapGuard:
 
     max_repeats: int = 3
     max_segments: int = 15
-    max_per_template: int = 50
+    max_per_template: int = 500
     max_query_variants: int = 25
     max_dated: int = 12
     max_url_length: int = 2000

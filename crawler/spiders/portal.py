@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import datetime
 from typing import Any, AsyncIterator
 from urllib.parse import urljoin
 
@@ -231,8 +232,13 @@ class PortalSpider(scrapy.Spider):
         if self._progress is not None and self._progress.running:
             self._progress.stop()
         status = {"finished": "finished", "closespider_pagecount": "finished"}.get(reason, "interrupted")
+        raw = self.crawler.stats.get_stats()
         stats = {k: (v if isinstance(v, (int, float, str, bool)) or v is None else str(v))
-                 for k, v in self.crawler.stats.get_stats().items()}
+                 for k, v in raw.items()}
+        started = raw.get("start_time")
+        if isinstance(started, datetime):
+            # CoreStats sets elapsed_time_seconds only after this handler runs.
+            stats["elapsed_time_seconds"] = (datetime.now(started.tzinfo) - started).total_seconds()
         stats["close_reason"] = reason
         stats["budget_dropped"] = self.budget_dropped
         try:
