@@ -17,8 +17,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Audit city and regional portals for evidence of user-centricity.")
 checks_app = typer.Typer(no_args_is_help=True, help="Installed checks.")
 app.add_typer(checks_app, name="checks")
-out = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, files) gets wide tables instead of rich's 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 DbOpt = typer.Option(None, "--db", envvar="CITYLABEL_DB",
                      help="SQLAlchemy URL (default: sqlite:///citylabel.db)")
@@ -236,7 +237,8 @@ def checks_list() -> None:
     """Show every installed check (built-in and plugins)."""
     from checks.registry import discover
     table = Table(title="checks (entry-point group citylabel.checks)")
-    for col in ("id", "scope", "principles", "version", "title", "standard"):
+    table.add_column("id", no_wrap=True)
+    for col in ("scope", "principles", "version", "title", "standard"):
         table.add_column(col, overflow="fold")
     for cid, cls in discover().items():
         m = cls.meta

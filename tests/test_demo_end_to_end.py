@@ -1,0 +1,149 @@
+"""The bundled demo portals audited end to end with `citylabel demo`, checked
+against the facts each portal declares about itself (portal.json)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from citylabel.demo.server import bundled_portals
+from tests.helpers import ROOT, report_json, run_cli
+
+PORTALS = {p.slug: p for p in bundled_portals()}
+SCHEMA = json.loads((ROOT / "reports" / "schema" / "report.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict:  # noqa: ANN001
+    tmp = tmp_path_factory.mktemp("demo")
+    db = f"sqlite:///{tmp / 'demo.db'}"
+    proc = run_cli("demo", "--db", db, "--report-dir", str(tmp / "reports"), "-q")
+    reports = {}
+    for run_id in (1, 2, 3):
+        rep = report_json(db, run_id)
+        slug = next(s for s, p in PORTALS.items() if p.name == rep["portal"]["name"])
+        reports[slug] = rep
+    return {"db": db, "stdout": proc.stdout, "reports": reports, "dir": tmp}
+
+
+def path_of(rep: dict, url: str) -> str:
+    base = rep["portal"]["start_url"].rstrip("/")
+    return url[len(base):] if url.startswith(base) else url
+
+
+def outcomes(rep: dict, check: str) -> dict[str, str]:
+    return {path_of(rep, f["url"]): f["outcome"] for f in rep["findings"]
+            if f["check"] == check and f["url"]}
+
+
+def pages(rep: dict) -> dict[str, dict]:
+    return {path_of(rep, p["url"]): p for p in rep["pages"]}
+
+
+def html_files(slug: str) -> set[str]:
+    root = PORTALS[slug].root
+    out = set()
+    for f in root.rglob("*.html"):
+        rel = "/" + f.relative_to(root).as_posix()
+        out.add(rel[: -len("index.html")] if rel.endswith("/index.html") or rel == "/index.html" else rel)
+    return out
+
+
+def test_three_portals_in_three_countries_of_three_qualities() -> None:
+    assert {(p.country, p.quality) for p in PORTALS.values()} == {
+        ("IT", "strong"), ("DE", "middling"), ("FR", "weak")}
+    for p in PORTALS.values():
+        assert 30 <= len(html_files(p.slug)) <= 100
+
+
+def test_summary_table_and_reports_are_printed(demo: dict) -> None:
+    for p in PORTALS.values():
+        assert p.name.split()[-1] in demo["stdout"]
+    paths = re.findall(r"HTML report for run \d+ .*?: (\S+\.html)", demo["stdout"])
+    assert len(paths) == 3
+    for path in paths:
+        html = Path(path).read_text(encoding="utf-8")
+        assert "<html" in html and "security.https" in html
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_reports_follow_the_json_schema(demo: dict, slug: str) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(demo["reports"][slug])
+    assert demo["reports"][slug]["run"]["status"] == "finished"
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_every_reachable_page_is_crawled_including_sitemap_only_ones(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    got = {path for path, p in pages(rep).items() if p["fetch_status"] == "ok"
+           and p["content_type"] == "text/html"}
+    disallowed = tuple(facts["robots_disallowed"])
+    expected = {p for p in html_files(slug) if not p.startswith(disallowed)}
+    assert got == expected
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_defects_are_recorded(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    by_path = pages(rep)
+    for broken in facts["broken_links"]:
+        assert by_path[broken]["status"] == 404 and by_path[broken]["fetch_status"] == "http-error"
+    for path in facts["robots_disallowed"]:
+        assert by_path[path]["fetch_status"] == "robots-disallowed"
+    for pdf in facts["pdf_forms"]:
+        assert by_path[pdf]["content_type"] == "application/pdf" and by_path[pdf]["size"] > 500
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_privacy_link_outcomes_match_the_facts(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    got = outcomes(rep, "privacy.notice-link")
+    linking = set(got) if facts["pages_linking_privacy"] == "all" else set(facts["pages_linking_privacy"])
+    assert {p for p, o in got.items() if o == "passed"} == linking
+    # pages whose footer only names the legal notice are "can't tell", never "failed"
+    assert {o for p, o in got.items() if p not in linking} <= {"cantTell"}
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_statement_link_outcomes_match_the_facts(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    got = outcomes(rep, "a11y.statement-link")
+    linking = set(got) if facts["pages_linking_statement"] == "all" else set(facts["pages_linking_statement"])
+    assert {p for p, o in got.items() if o == "passed"} == linking
+    others = [o for p, o in got.items() if p not in linking]
+    assert others.count("failed") >= 0.9 * len(others)
+
+
+def test_findings_carry_evidence(demo: dict) -> None:
+    rep = demo["reports"]["comune-valdoria"]
+    passed = [f for f in rep["findings"] if f["check"] == "a11y.statement-link"]
+    ev = passed[0]["evidence"][0]
+    assert ev["url"].endswith(PORTALS["comune-valdoria"].facts["accessibility_statement"])
+    assert ev["selector"].startswith("/html/") and "<a" in ev["snippet"] and ev["text"]
+
+
+def test_plain_http_demo_fails_https(demo: dict) -> None:
+    for rep in demo["reports"].values():
+        https = [f for f in rep["findings"] if f["check"] == "security.https"]
+        assert [f["outcome"] for f in https] == ["failed", "failed"]
+        assert https[0]["url"] is None  # a site-level finding
+
+
+def test_recheck_rejudges_offline_as_a_linked_run(demo: dict) -> None:
+    original = demo["reports"]["stadt-lindenau"]
+    run_cli("recheck", str(original["run"]["id"]), "--db", demo["db"], "--report-dir",
+            str(demo["dir"] / "reports"))
+    again = report_json(demo["db"], "latest")
+    assert again["run"]["kind"] == "recheck"
+    assert again["run"]["parent_run_id"] == original["run"]["id"]
+    key = lambda r: sorted((f["check"], f["url"] or "", f["outcome"]) for f in r["findings"])  # noqa: E731
+    assert key(again) == key(original)
+    assert len(again["pages"]) == len(original["pages"])
+
+
+def test_runs_lists_every_run(demo: dict) -> None:
+    listing = run_cli("runs", "--db", demo["db"]).stdout
+    assert "Lindenau" in listing and "Valdoria" in listing and "Belmont" in listing
