@@ -99,6 +99,7 @@ def audit(
     contact_url: Optional[str] = typer.Option(None, "--contact-url",
                                               help="Contact URL shown in the User-Agent"),
     user_agent: Optional[str] = typer.Option(None, "--user-agent", help="Full User-Agent"),
+    timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds to wait for a response"),
     check: list[str] = typer.Option([], "--check", help="Run only this check (repeatable)"),
     skip_check: list[str] = typer.Option([], "--skip-check", help="Do not run this check"),
     report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Where to write the HTML report"),
@@ -116,7 +117,8 @@ def audit(
                           max_depth=max_depth, also_hosts=tuple(also_host), db_url=db,
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
                           user_agent=user_agent, enable_checks=tuple(check) or None,
-                          disable_checks=tuple(skip_check), progress=not quiet)
+                          disable_checks=tuple(skip_check), progress=not quiet,
+                          download_timeout=timeout)
     except (ValueError, CheckLoadError) as exc:
         _fail(str(exc))
     results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")

@@ -12,8 +12,10 @@ FOOTER = ('<footer><a href="/privacy">Privacy</a> '
           '<a href="/dichiarazione">Dichiarazione di accessibilità</a></footer>')
 
 
-def hazard_routes(base_holder: dict) -> dict:
+def hazard_routes(seen: dict) -> dict:
     def home(h):  # noqa: ANN001, ANN202
+        seen["user_agent"] = h.headers.get("User-Agent")
+        port = h.server.server_address[1]
         links = "".join(f'<a href="/news/{i}">Notizia {i}</a>' for i in range(5))
         links += ('<a href="/agenda?month=2026-01">Agenda</a>'
                   '<a href="/sess?PHPSESSID=1">Sessione</a>'
@@ -27,7 +29,9 @@ def hazard_routes(base_holder: dict) -> dict:
                   '<a href="/private/x">Privato</a>'
                   '<a href="/missing">Rotto</a>'
                   '<a href="mailto:a@b.it">Mail</a>'
-                  '<a href="/logo.png">Logo</a>')
+                  '<a href="/logo.png">Logo</a>'
+                  '<a href="/slow">Lento</a>'
+                  f'<a href="https://127.0.0.1:{port}/secure">Sicuro</a>')
         send(h, 200, html_doc(f"<main>{links}</main>{FOOTER}", "it", "Home"))
 
     def agenda(h):  # noqa: ANN001, ANN202 - an endless calendar
@@ -55,8 +59,14 @@ def hazard_routes(base_holder: dict) -> dict:
     def redirect_loop2(h):  # noqa: ANN001, ANN202
         send(h, 302, b"", headers={"Location": "/redirect-loop"})
 
+    def slow(h):  # noqa: ANN001, ANN202 - longer than the audit's --timeout
+        import time
+        time.sleep(4)
+        send(h, 200, html_doc("finally"))
+
     routes = {
         "/": home,
+        "/slow": slow,
         "/robots.txt": lambda h: send(h, 200, "User-agent: *\nDisallow: /private/\n",
                                       "text/plain"),
         "/privacy": lambda h: send(h, 200, html_doc(f"<h1>Informativa</h1>{FOOTER}", "it")),
@@ -88,10 +98,13 @@ def hazard_routes(base_holder: dict) -> dict:
 def hazard_report(tmp_path_factory) -> dict:  # noqa: ANN001
     tmp = tmp_path_factory.mktemp("hazard")
     db = f"sqlite:///{tmp / 'h.db'}"
-    with serve_routes(hazard_routes({})) as url:
+    seen: dict = {}
+    with serve_routes(hazard_routes(seen)) as url:
         proc = run_cli("audit", url, "--max-pages", "80", "--max-depth", "40", "--db", db, "-q",
+                       "--timeout", "1.5", "--contact-url", "https://assessor.example.eu/contact",
                        "--report-dir", str(tmp))
     rep = report_json(db)
+    rep["_seen"] = seen
     rep["_stderr"] = proc.stderr
     rep["_base"] = url
     return rep
@@ -122,11 +135,18 @@ def test_faults_are_recorded_as_what_they_are(hazard_report: dict) -> None:
     assert _by_status(hazard_report, "robots-disallowed") == ["/private/x"]
     assert _by_status(hazard_report, "http-error") == ["/missing"]
     assert _by_status(hazard_report, "out-of-scope") == ["/away"]
+    assert _by_status(hazard_report, "timeout") == ["/slow"]
+    assert _by_status(hazard_report, "tls-error") == [hazard_report["_base"].replace("http://", "https://") + "secure"]
     loops = [p for p in hazard_report["pages"] if p["url"].endswith("/redirect-loop")]
     assert loops and loops[0]["fetch_status"] == "too-many-redirects"
     # blocked pages are not judged as if they were the portal's pages
     judged = {f["url"] for f in hazard_report["findings"] if f["url"]}
     assert not any(u.endswith(("/forbidden", "/challenge", "/busy")) for u in judged)
+
+
+def test_user_agent_names_citylabel_and_a_contact(hazard_report: dict) -> None:
+    ua = hazard_report["_seen"]["user_agent"]
+    assert ua.startswith("citylabel/") and "https://assessor.example.eu/contact" in ua
 
 
 def test_documents_are_recorded_with_type_and_size(hazard_report: dict) -> None:

@@ -58,3 +58,27 @@ def test_traps() -> None:
     pages = [guard.check(f"https://x.eu/news/item/{i}") for i in range(25)]
     assert pages.count(None) == 20 and pages[-1] == "template-limit"
     assert guard.rejected["calendar-trap"] == 7
+
+
+@pytest.mark.parametrize("kind,message,expected", [
+    ("TimeoutError", "User timeout caused connection failure: Getting x took longer than 30.0 seconds.", "timeout"),
+    ("DNSLookupError", "DNS lookup failed: no results for hostname lookup: x.invalid.", "dns-error"),
+    ("ConnectionRefusedError", "Connection was refused by other side: 111: Connection refused.", "connection-refused"),
+    ("DownloadFailedError", "[<Failure OpenSSL.SSL.Error: [('SSL routines', '', 'wrong version number')]>]", "tls-error"),
+    ("IgnoreRequest", "Forbidden by robots.txt", "robots-disallowed"),
+    ("IgnoreRequest", "max redirections reached", "too-many-redirects"),
+    ("ResponseNeverReceived", "[<Failure ConnectionLost>]", "fetch-error"),
+])
+def test_fetch_errors_are_sorted_by_type(kind: str, message: str, expected: str) -> None:
+    from crawler.classify import fetch_status_for_error
+    assert fetch_status_for_error(kind, message) == expected
+
+
+def test_challenge_pages_are_blocked_but_pages_with_a_captcha_form_are_not() -> None:
+    from crawler.classify import fetch_status_for
+    assert fetch_status_for(403, b"<html>nope</html>") == "blocked"
+    assert fetch_status_for(429, b"") == "blocked"
+    assert fetch_status_for(503, b"<title>Just a moment...</title><div id='cf-chl-x'>") == "blocked"
+    form = b"<html><title>Contatti</title><form><div class='g-recaptcha'></div></form>" + b"x" * 70_000
+    assert fetch_status_for(200, form) == "ok"
+    assert fetch_status_for(404, b"<html>Not found</html>") == "http-error"
