@@ -6,10 +6,10 @@ with different words; this module holds the question once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, ClassVar, Iterable
 
 from checks.artifacts import Link, PageArtifact
-from checks.base import Evidence
+from checks.base import Check, Evidence, Finding, Outcome
 from checks.lexicon import match_text, match_url
 
 # A page with fewer links than this and little text is probably built by
@@ -80,3 +80,50 @@ def page_is_judgeable(page: PageArtifact) -> str | None:
     if page.tree is None:
         return "the HTML could not be parsed"
     return None
+
+
+class LinkPresenceCheck(Check):
+    """A page check asking "does this page link to X?".
+
+    Subclasses name the concepts that mean X (``concepts``), optionally an
+    ``extra`` matcher for links the lexicon cannot know (registries), a
+    ``declared`` hook for non-link declarations, and the weaker concepts that
+    may lead to X (``maybe_concepts``, giving cantTell with ``maybe_message``).
+    """
+
+    what: ClassVar[str]
+    concepts: ClassVar[tuple[str, ...]]
+    maybe_concepts: ClassVar[tuple[str, ...]] = ()
+    maybe_message: ClassVar[str] = ""
+
+    def extra(self, link: Link) -> str | None:
+        return None
+
+    def declared(self, page: PageArtifact) -> Finding | None:
+        return None
+
+    def evaluate(self, page: PageArtifact) -> list[Finding]:
+        why_not = page_is_judgeable(page)
+        if why_not:
+            return [self.finding(Outcome.INAPPLICABLE, f"Not judged: {why_not}", url=page.url)]
+        hits = find_links(page, self.concepts, extra=self.extra)
+        if hits:
+            best = hits[0]
+            return [self.finding(Outcome.PASSED,
+                                 f"Links to {self.what}: {best.reason}, in the {best.link.region}",
+                                 url=page.url, evidence=[h.evidence() for h in hits[:3]])]
+        declared = self.declared(page)
+        if declared is not None:
+            return [declared]
+        maybe = find_links(page, self.maybe_concepts) if self.maybe_concepts else []
+        if maybe:
+            return [self.finding(Outcome.CANT_TELL, self.maybe_message, url=page.url,
+                                 evidence=[h.evidence() for h in maybe[:3]])]
+        if looks_script_built(page):
+            return [self.finding(
+                Outcome.CANT_TELL,
+                "The HTML has almost no links or text; the page is probably built by "
+                "JavaScript, so its links could not be seen without a browser",
+                url=page.url, evidence=[where_we_looked(page)])]
+        return [self.finding(Outcome.FAILED, f"No link to {self.what} on this page",
+                             url=page.url, evidence=[where_we_looked(page)])]
