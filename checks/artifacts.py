@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
@@ -215,3 +216,19 @@ class SiteArtifact:
     home: dict[str, Any] | None = None          # {"url", "final_url", "status", "fetch_status"}
     scheme_probe: dict[str, Any] | None = None  # the other-scheme fetch of the start URL
     pages: list[dict[str, Any]] = field(default_factory=list)  # url, final_url, status, fetch_status, content_type
+
+
+@dataclass
+class StatementArtifact:
+    """What the crawl found of the portal's accessibility statement.
+
+    ``links`` are the statement URLs that pages link to (from the link
+    evidence of ``a11y.statement-link``), most linked first, with the number of
+    pages linking each; ``pages`` are those of them that were fetched, parsed.
+    ``today`` is given, not read from a clock, so a check stays a pure function.
+    """
+
+    links: list[tuple[str, int]]
+    pages: dict[str, PageArtifact]
+    pages_examined: int
+    today: date

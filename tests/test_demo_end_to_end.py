@@ -147,3 +147,11 @@ def test_recheck_rejudges_offline_as_a_linked_run(demo: dict) -> None:
 def test_runs_lists_every_run(demo: dict) -> None:
     listing = run_cli("runs", "--db", demo["db"]).stdout
     assert "Lindenau" in listing and "Valdoria" in listing and "Belmont" in listing
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_lang_outcomes_match_the_facts(demo: dict, slug: str) -> None:
+    got = outcomes(demo["reports"][slug], "a11y.lang")
+    assert {p for p, o in got.items() if o == "failed"} == set(PORTALS[slug].facts["pages_without_lang"])
+    assert {p for p, o in got.items() if o != "failed"} and all(
+        o == "passed" for p, o in got.items() if p not in PORTALS[slug].facts["pages_without_lang"])
