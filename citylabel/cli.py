@@ -190,14 +190,15 @@ def runs(db: Optional[str] = DbOpt,
 
 @app.command()
 def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
-           fmt: str = typer.Option("html", "--format", "-f", help="html or json"),
+           fmt: str = typer.Option("html", "--format", "-f", help="html, json or earl "
+                                   "(accessibility findings as EARL JSON-LD)"),
            output: Optional[Path] = typer.Option(None, "-o", "--output", help="File (default stdout)"),
            db: Optional[str] = DbOpt) -> None:
-    """Write a run's report as HTML or JSON."""
+    """Write a run's report as HTML, JSON, or EARL JSON-LD (accessibility findings)."""
     from reports.build import RunNotFound, build_report, resolve_run_id
     from storage.session import session_scope
-    if fmt not in ("html", "json"):
-        _fail(f"unknown format {fmt!r}: use html or json")
+    if fmt not in ("html", "json", "earl"):
+        _fail(f"unknown format {fmt!r}: use html, json or earl")
     try:
         with session_scope(db) as s:
             data = build_report(s, resolve_run_id(s, run), __version__)
@@ -205,6 +206,9 @@ def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
         _fail(str(exc))
     if fmt == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2)
+    elif fmt == "earl":
+        from reports.earl import build_earl
+        text = json.dumps(build_earl(data), ensure_ascii=False, indent=2)
     else:
         from reports.html import render_html
         text = render_html(data)

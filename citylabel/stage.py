@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import date
 from typing import Any
 
 import checks.registry as registry
@@ -19,6 +20,7 @@ from checks.base import Outcome
 from checks.runner import run_checks
 from citylabel import __version__
 from citylabel.config import AuditConfig
+from citylabel.key_pages import KeyPages
 from crawler.classify import CHALLENGE_MAX_BYTES, fetch_status_for
 from crawler.frontier import Frontier
 from crawler.sitemaps import MAX_SITEMAPS, parse_sitemap, sitemaps_in_robots
@@ -48,6 +50,7 @@ class JudgeStage:
         self.outcomes: Counter = Counter()
         self.fetch_statuses: Counter = Counter()
         self.home: dict[str, Any] | None = None
+        self.key_pages = KeyPages()
         self.aux: dict[str, Any] = {"robots_txt": None, "sitemaps": [], "scheme_probe": None}
         self.sitemaps_seen = 0
         self.started = time.monotonic()
@@ -89,6 +92,8 @@ class JudgeStage:
         requests: list[dict[str, Any]] = []
         if fetch_status == "ok" and page.is_html:
             findings = [f.to_dict() for f in run_checks(self.checks.page, {"page": page}, final_url)]
+            self.key_pages.offer(page)
+            self.key_pages.note_findings(findings)
             if discover:
                 self.frontier.mark_seen(final_url)
                 requests = [c.__dict__ for c in self.frontier.discover(page, p.get("depth", 0))]
@@ -155,7 +160,8 @@ class JudgeStage:
     def finish(self, status: str = "finished", crawl_stats: dict[str, Any] | None = None) -> dict[str, Any]:
         site = SiteArtifact(start_url=self.config.start_url, home=self.home,
                             scheme_probe=self.aux["scheme_probe"], pages=self.pages)
-        site_findings = [f.to_dict() for f in run_checks(self.checks.site, {"site": site}, None)]
+        artifacts = {"site": site, "statement": self.key_pages.statement(date.today())}
+        site_findings = [f.to_dict() for f in run_checks(self.checks.site, artifacts, None)]
         self.outcomes.update(f["outcome"] for f in site_findings)
         stats = {
             "pages": len(self.pages),

@@ -155,3 +155,19 @@ def test_lang_outcomes_match_the_facts(demo: dict, slug: str) -> None:
     assert {p for p, o in got.items() if o == "failed"} == set(PORTALS[slug].facts["pages_without_lang"])
     assert {p for p, o in got.items() if o != "failed"} and all(
         o == "passed" for p, o in got.items() if p not in PORTALS[slug].facts["pages_without_lang"])
+
+
+def test_earl_report_holds_the_accessibility_findings(demo: dict) -> None:
+    rep = demo["reports"]["commune-belmont"]
+    earl = json.loads(run_cli("report", str(rep["run"]["id"]), "--format", "earl", "--db",
+                              demo["db"]).stdout)
+    assert earl["@context"]["earl"] == "http://www.w3.org/ns/earl#"
+    subjects = [n for n in earl["@graph"] if "TestSubject" in n["@type"]]
+    assertions = [a for s in subjects for a in s["assertions"]]
+    a11y = [f for f in rep["findings"] if "accessibility" in f["principles"]]
+    assert len(assertions) == len(a11y) > 0
+    assert not any(a["test"]["title"].startswith("privacy.") for a in assertions)
+    failed_lang = [a for a in assertions if a["test"]["title"] == "a11y.lang"
+                   and a["result"]["outcome"] == "earl:failed"]
+    assert len(failed_lang) == len(PORTALS["commune-belmont"].facts["pages_without_lang"])
+    assert failed_lang[0]["result"]["pointer"][0]["ptr:expression"] == "/html"
