@@ -1,0 +1,201 @@
+"""The browser gatherer: renders pages in headless Chromium and collects
+artifacts for checks (axe-core results, the requests a page tried to make,
+cookies and local storage set without any interaction, a screenshot).
+
+It gathers; it does not judge. Each page gets a fresh browser context (an
+empty profile), so what is recorded is what a first visit does before any
+consent. Every request outside the portal's scope is recorded and aborted:
+page content is hostile input, and nothing but the portal is ever contacted.
+A crashed or hung browser is restarted and the page marked with its error
+while the rest go on.
+
+axe-core comes from the maintained ``axe-playwright-python`` package (which
+bundles axe-core 4.12), injected once per context with ``add_init_script``.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crawler.urls import Scope
+
+HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"  # the fastest renderer here
+CHROMIUM = "/usr/bin/chromium"
+# Flags for a closed network: no background connections, no first-run work.
+CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync",
+               "--disable-default-apps", "--disable-extensions", "--mute-audio"]
+MAX_NODES_PER_RULE = 20
+SNIPPET_MAX = 500
+
+# Runs axe in the page and returns only what the checks use: the full result
+# object is large and slow to serialise.
+AXE_SCRIPT = """async ([maxNodes, snippetMax]) => {
+  const r = await axe.run(document, {resultTypes: ['violations', 'incomplete']});
+  const slim = (rule) => ({
+    id: rule.id, impact: rule.impact, tags: rule.tags, help: rule.help, helpUrl: rule.helpUrl,
+    nodeCount: rule.nodes.length,
+    nodes: rule.nodes.slice(0, maxNodes).map(n => ({
+      target: n.target, html: (n.html || '').slice(0, snippetMax),
+      failureSummary: (n.failureSummary || '').slice(0, 1000), impact: n.impact})),
+  });
+  return {
+    version: axe.version,
+    violations: r.violations.map(slim),
+    incomplete: r.incomplete.map(slim),
+    passes: r.passes.map(p => ({id: p.id, tags: p.tags, nodeCount: p.nodes.length})),
+    inapplicable: r.inapplicable.map(p => p.id),
+  };
+}"""
+
+
+def axe_source() -> Path:
+    return Path(str(resources.files("axe_playwright_python").joinpath("axe.min.js")))
+
+
+def find_chromium() -> str:
+    for candidate in (os.environ.get("CITYLABEL_CHROMIUM"), HEADLESS_SHELL, CHROMIUM,
+                      shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise FileNotFoundError("no Chromium found: install Debian's chromium-headless-shell "
+                            "(make demo / make test do) or set CITYLABEL_CHROMIUM")
+
+
+@dataclass
+class BrowserArtifact:
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    axe: dict[str, Any] | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    cookies: list[dict[str, Any]] = field(default_factory=list)
+    local_storage: list[str] = field(default_factory=list)
+    screenshot: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class BrowserGatherer:
+    """Renders URLs with at most ``concurrency`` pages at once."""
+
+    def __init__(self, scope: Scope, concurrency: int = 4, page_timeout: float = 30.0,
+                 screenshot_dir: Path | None = None, executable: str | None = None,
+                 run_axe: bool = True) -> None:
+        self.scope = scope
+        self.concurrency = concurrency
+        self.page_timeout_ms = int(page_timeout * 1000)
+        self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else None
+        self.executable = executable or find_chromium()
+        self.run_axe = run_axe
+        self._axe = axe_source()
+        self._browser = None
+        self._playwright = None
+        self._lock = asyncio.Lock()
+        self.restarts = 0
+
+    async def _ensure_browser(self):  # noqa: ANN202
+        async with self._lock:
+            if self._browser is None or not self._browser.is_connected():
+                if self._browser is not None:
+                    self.restarts += 1
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=self.executable, args=CHROME_ARGS, headless=True)
+            return self._browser
+
+    async def gather(self, urls: list[str]) -> list[BrowserArtifact]:
+        """Artifacts for ``urls``, in the same order."""
+        from playwright.async_api import async_playwright
+        sem = asyncio.Semaphore(self.concurrency)
+        async with async_playwright() as pw:
+            self._playwright = pw
+            try:
+                async def one(i: int, url: str) -> BrowserArtifact:
+                    async with sem:
+                        return await self._render(i, url)
+                return list(await asyncio.gather(*(one(i, u) for i, u in enumerate(urls))))
+            finally:
+                if self._browser is not None:
+                    try:
+                        await self._browser.close()
+                    except Exception:  # noqa: BLE001 - already gone
+                        pass
+                self._browser = None
+
+    async def _render(self, index: int, url: str) -> BrowserArtifact:
+        art = BrowserArtifact(url=url)
+        started = time.monotonic()
+        context = None
+        try:
+            browser = await self._ensure_browser()
+            context = await browser.new_context(ignore_https_errors=True)
+            if self.run_axe:
+                await context.add_init_script(path=str(self._axe))
+
+            async def route(route) -> None:  # noqa: ANN001
+                req = route.request
+                allowed = req.url.startswith(("data:", "blob:", "about:")) or self.scope.allows(req.url)
+                art.requests.append({"url": req.url[:2000], "method": req.method,
+                                     "resource_type": req.resource_type,
+                                     "third_party": not allowed and not req.url.startswith(("data:", "blob:")),
+                                     "blocked": not allowed})
+                if allowed:
+                    await route.continue_()
+                else:
+                    await route.abort("blockedbyclient")
+            await context.route("**/*", route)
+            page = await context.new_page()
+            page.set_default_timeout(self.page_timeout_ms)
+            response = await page.goto(url, wait_until="load", timeout=self.page_timeout_ms)
+            art.final_url = page.url
+            art.status = response.status if response else None
+            if self.run_axe:
+                art.axe = await asyncio.wait_for(
+                    page.evaluate(AXE_SCRIPT, [MAX_NODES_PER_RULE, SNIPPET_MAX]),
+                    timeout=self.page_timeout_ms / 1000)
+            art.cookies = [{k: c.get(k) for k in ("name", "domain", "path", "expires", "httpOnly",
+                                                  "secure", "sameSite")}
+                           for c in await context.cookies()]
+            art.local_storage = await page.evaluate(
+                "() => { try { return Object.keys(window.localStorage); } catch (e) { return []; } }")
+            if self.screenshot_dir is not None:
+                self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+                shot = self.screenshot_dir / f"page-{index:05d}.png"
+                await page.screenshot(path=str(shot), timeout=self.page_timeout_ms)
+                art.screenshot = str(shot)
+        except asyncio.TimeoutError:
+            art.error = "timeout: axe did not finish in time"
+        except Exception as exc:  # noqa: BLE001 - any browser failure is the page's error
+            name = type(exc).__name__
+            art.error = f"{name}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+            if "Timeout" in name:
+                art.error = "timeout: " + art.error
+        finally:
+            if context is not None:
+                try:
+                    await asyncio.wait_for(context.close(), timeout=10)
+                except Exception:  # noqa: BLE001 - a dead browser: restart on next use
+                    await self._drop_browser()
+            art.seconds = round(time.monotonic() - started, 3)
+        return art
+
+    async def _drop_browser(self) -> None:
+        async with self._lock:
+            if self._browser is not None:
+                try:
+                    await asyncio.wait_for(self._browser.close(), timeout=5)
+                except Exception:  # noqa: BLE001
+                    pass
+                self._browser = None
+                self.restarts += 1
+
+
+def gather_sync(scope: Scope, urls: list[str], **kwargs: Any) -> list[BrowserArtifact]:
+    """Run the gatherer from synchronous code (its own event loop)."""
+    return asyncio.run(BrowserGatherer(scope, **kwargs).gather(urls))

@@ -1,0 +1,62 @@
+"""The browser gatherer in Debian's headless Chromium, on 127.0.0.1 only."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from crawler.browser import gather_sync
+from crawler.urls import Scope
+from tests.helpers import html_doc, send, serve_routes
+
+TRACKER = "https://www.googletagmanager.com/gtag/js?id=G-TEST"
+PAGE = html_doc(f'<script async src="{TRACKER}"></script>'
+                "<script>document.cookie='visited=1; path=/'; localStorage.setItem('seen','1');</script>"
+                '<main><h1>Benvenuti</h1><img src="/logo.svg"><a href="/a">Servizi</a></main>', "it")
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):  # noqa: ANN001, ANN201
+    def hang(h):  # noqa: ANN001, ANN202
+        time.sleep(6)
+        send(h, 200, html_doc("late"))
+    routes = {"/": lambda h: send(h, 200, PAGE), "/logo.svg": lambda h: send(h, 200, LOGO, "image/svg+xml"),
+              "/hang": hang, "/missing-alt": lambda h: send(h, 200, PAGE)}
+    with serve_routes(routes) as url:
+        shots = tmp_path_factory.mktemp("shots")
+        arts = gather_sync(Scope(url), [url, url + "hang", url + "missing-alt"], concurrency=2,
+                           page_timeout=3, screenshot_dir=shots)
+    return url, arts
+
+
+def test_axe_runs_and_finds_the_image_without_alt(rendered) -> None:  # noqa: ANN001
+    url, arts = rendered
+    home = arts[0]
+    assert home.error is None and home.status == 200
+    assert home.axe["version"].startswith("4.")
+    image_alt = [v for v in home.axe["violations"] if v["id"] == "image-alt"]
+    assert image_alt and image_alt[0]["nodes"][0]["html"].startswith("<img")
+    assert "wcag2a" in image_alt[0]["tags"] and "wcag111" in image_alt[0]["tags"]
+    assert any(p["id"] == "document-title" for p in home.axe["passes"])
+
+
+def test_out_of_scope_requests_are_recorded_and_never_sent(rendered) -> None:  # noqa: ANN001
+    _, arts = rendered
+    tracker = [r for r in arts[0].requests if r["url"].startswith("https://www.googletagmanager.com/")]
+    assert tracker and tracker[0]["blocked"] and tracker[0]["third_party"]
+    local = [r for r in arts[0].requests if r["url"].endswith("/logo.svg")]
+    assert local and not local[0]["blocked"]
+
+
+def test_cookies_storage_and_screenshot_are_recorded(rendered) -> None:  # noqa: ANN001
+    _, arts = rendered
+    assert [c["name"] for c in arts[0].cookies] == ["visited"]
+    assert arts[0].local_storage == ["seen"]
+    assert arts[0].screenshot and arts[0].screenshot.endswith(".png")
+
+
+def test_a_hung_page_is_an_error_and_the_rest_go_on(rendered) -> None:  # noqa: ANN001
+    _, arts = rendered
+    assert arts[1].error and arts[1].error.startswith("timeout")
+    assert arts[2].error is None and arts[2].axe is not None
