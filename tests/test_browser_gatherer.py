@@ -60,3 +60,15 @@ def test_a_hung_page_is_an_error_and_the_rest_go_on(rendered) -> None:  # noqa: 
     _, arts = rendered
     assert arts[1].error and arts[1].error.startswith("timeout")
     assert arts[2].error is None and arts[2].axe is not None
+
+
+def test_our_own_html_report_has_no_axe_violations(tmp_path) -> None:  # noqa: ANN001
+    """An accessibility tool's report must itself be accessible."""
+    from reports.html import render_html
+    from tests.test_report_html import build_report
+    (tmp_path / "report.html").write_text(render_html(build_report()), encoding="utf-8")
+    routes = {"/report.html": lambda h: send(h, 200, (tmp_path / "report.html").read_text(encoding="utf-8"))}
+    with serve_routes(routes) as url:
+        art = gather_sync(Scope(url), [url + "report.html"], page_timeout=20)[0]
+    assert art.error is None
+    assert [(v["id"], v["nodes"][0]["html"]) for v in art.axe["violations"]] == []
