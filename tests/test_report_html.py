@@ -360,7 +360,7 @@ def test_failed_message_and_evidence_are_shown(sample_html):
     attention = section(sample_html, "attention")
     assert "No link to an accessibility statement" in attention
     assert "<code>footer &gt; ul &gt; li:nth-child(2) &gt; a</code>" in attention
-    assert "<pre tabindex="0"><code>&lt;a href=&#34;/accessibilita&#34;&gt;Accessibilità&lt;/a&gt;</code></pre>" in attention
+    assert "<pre tabindex='0'><code>&lt;a href=&#34;/accessibilita&#34;&gt;Accessibilità&lt;/a&gt;</code></pre>" in attention
     assert "<blockquote><p>Dichiarazione di accessibilità</p></blockquote>" in attention
     assert "Site-level finding" in attention  # security.https error has url None
     # Passed and inapplicable findings are not listed as needing attention.
@@ -402,7 +402,7 @@ def test_footer_has_settings_and_check_versions_as_json(sample_html):
     footer = sample_html[sample_html.index('<footer class="page"'):]
     assert "&#34;max_pages&#34;: 200" in footer
     assert "&#34;privacy.notice-link&#34;: &#34;1.0&#34;" in footer
-    assert footer.count("<pre tabindex="0"><code>") == 3
+    assert footer.count("<pre tabindex='0'><code>") == 3
 
 
 def test_accessibility_of_the_report_itself(sample_html):
@@ -461,7 +461,7 @@ def test_hostile_strings_appear_escaped(hostile_html):
     assert '<span class="url-text">javascript:alert(1)</span>' in hostile_html
     assert '<span class="url-text">JavaScript:alert(2)</span>' in hostile_html
     # Snippet and evidence text, escaped in their elements.
-    assert "<pre tabindex="0"><code>" + SCRIPT_ESCAPED + ATTR_ESCAPED in hostile_html
+    assert "<pre tabindex='0'><code>" + SCRIPT_ESCAPED + ATTR_ESCAPED in hostile_html
     assert "<blockquote><p>" + SCRIPT_ESCAPED + ATTR_ESCAPED + "</p></blockquote>" in hostile_html
     # Settings JSON (json.dumps escapes the quote as \", then HTML-escaped).
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\\&#34;&gt;&lt;img" in hostile_html
