@@ -103,6 +103,8 @@ def audit(
     check: list[str] = typer.Option([], "--check", help="Run only this check (repeatable)"),
     skip_check: list[str] = typer.Option([], "--skip-check", help="Do not run this check"),
     report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Where to write the HTML report"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge dates (statement age) as of "
+                                        "this day, YYYY-MM-DD (default: today)"),
     db: Optional[str] = DbOpt,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Scrapy's log"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines"),
@@ -118,7 +120,7 @@ def audit(
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
                           user_agent=user_agent, enable_checks=tuple(check) or None,
                           disable_checks=tuple(skip_check), progress=not quiet,
-                          download_timeout=timeout)
+                          download_timeout=timeout, as_of=as_of)
     except (ValueError, CheckLoadError) as exc:
         _fail(str(exc))
     results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")
@@ -131,6 +133,7 @@ def demo(
     max_pages: int = typer.Option(200, "--max-pages", min=1),
     report_dir: Optional[Path] = typer.Option(None, "--report-dir"),
     serve: bool = typer.Option(False, "--serve", help="Keep serving the portals afterwards"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge dates as of YYYY-MM-DD"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Serve the bundled fictional portals on 127.0.0.1 and audit each of them."""
@@ -144,9 +147,12 @@ def demo(
         servers = [stack.enter_context(PortalServer(p.root)) for p in portals]
         for p, s in zip(portals, servers):
             err.print(f"serving {p.name} ({p.country}, {p.quality}) at {s.url}", highlight=False)
-        configs = [AuditConfig(start_url=s.url, name=p.name, country=p.country, db_url=db,
-                               max_pages=max_pages, progress=not quiet)
-                   for p, s in zip(portals, servers)]
+        try:
+            configs = [AuditConfig(start_url=s.url, name=p.name, country=p.country, db_url=db,
+                                   max_pages=max_pages, progress=not quiet, as_of=as_of)
+                       for p, s in zip(portals, servers)]
+        except ValueError as exc:
+            _fail(str(exc))
         results = run_audits(configs)
         code = _finish_runs(db, results, report_dir)
         if serve:

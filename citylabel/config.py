@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,6 +29,7 @@ class AuditConfig:
     max_response_bytes: int = 20 * 1024 * 1024
     keep_warc: bool = True
     judge_in_process: bool = False  # judge in the crawl process (tests, debugging)
+    as_of: str | None = None  # ISO date that date-based checks judge against (default: today)
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -43,6 +45,11 @@ class AuditConfig:
             raise ValueError("max_depth must be 0 or more")
         if self.country:
             self.country = self.country.upper()
+        if self.as_of is not None:
+            try:
+                date.fromisoformat(self.as_of)
+            except ValueError:
+                raise ValueError(f"--as-of must be a date like 2026-11-28, got {self.as_of!r}") from None
         self.also_hosts = tuple(self.also_hosts)
         if self.enable_checks is not None:
             self.enable_checks = tuple(self.enable_checks)
@@ -65,6 +72,10 @@ class AuditConfig:
         host = parts.hostname if ":" not in (parts.hostname or "") else f"[{parts.hostname}]"
         netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
         return urlunsplit((other, netloc, parts.path or "/", "", ""))
+
+    def judge_date(self) -> date:
+        """The day date-based checks (statement age) judge against."""
+        return date.fromisoformat(self.as_of) if self.as_of else date.today()
 
     def recorded(self) -> dict[str, Any]:
         """What is stored with the run (no secrets are ever part of the config)."""

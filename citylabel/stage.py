@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date
 from typing import Any
 
 import checks.registry as registry
@@ -160,7 +159,7 @@ class JudgeStage:
     def finish(self, status: str = "finished", crawl_stats: dict[str, Any] | None = None) -> dict[str, Any]:
         site = SiteArtifact(start_url=self.config.start_url, home=self.home,
                             scheme_probe=self.aux["scheme_probe"], pages=self.pages)
-        artifacts = {"site": site, "statement": self.key_pages.statement(date.today())}
+        artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date())}
         site_findings = [f.to_dict() for f in run_checks(self.checks.site, artifacts, None)]
         self.outcomes.update(f["outcome"] for f in site_findings)
         stats = {

@@ -20,7 +20,9 @@ SCHEMA = json.loads((ROOT / "reports" / "schema" / "report.schema.json").read_te
 def demo(tmp_path_factory) -> dict:  # noqa: ANN001
     tmp = tmp_path_factory.mktemp("demo")
     db = f"sqlite:///{tmp / 'demo.db'}"
-    proc = run_cli("demo", "--db", db, "--report-dir", str(tmp / "reports"), "-q")
+    # --as-of: the statements' dates are fixed in the fixtures, so judge them on a fixed day
+    proc = run_cli("demo", "--db", db, "--report-dir", str(tmp / "reports"), "-q",
+                   "--as-of", "2026-11-28")
     reports = {}
     for run_id in (1, 2, 3):
         rep = report_json(db, run_id)
@@ -171,3 +173,19 @@ def test_earl_report_holds_the_accessibility_findings(demo: dict) -> None:
                    and a["result"]["outcome"] == "earl:failed"]
     assert len(failed_lang) == len(PORTALS["commune-belmont"].facts["pages_without_lang"])
     assert failed_lang[0]["result"]["pointer"][0]["ptr:expression"] == "/html"
+
+
+def test_statement_content_is_judged_per_element(demo: dict) -> None:
+    def elements(slug: str) -> dict[str, str]:
+        return {f["message"].split(":", 1)[0]: f["outcome"] for f in demo["reports"][slug]["findings"]
+                if f["check"] == "a11y.statement"}
+    assert elements("commune-belmont") == {"Located": "failed"}
+    strong = elements("comune-valdoria")
+    assert strong["Located"] == "passed" and strong["Compliance status"] == "passed"
+    assert strong["Preparation/review date"] == "passed"
+    middling = elements("stadt-lindenau")
+    assert middling["Located"] == "passed"
+    assert middling["Preparation/review date"] == "failed"  # prepared in 2022, never reviewed
+    statement = [f for f in demo["reports"]["stadt-lindenau"]["findings"]
+                 if f["check"] == "a11y.statement" and f["message"].startswith("Compliance")][0]
+    assert "teilweise vereinbar" in statement["evidence"][0]["text"]
