@@ -39,7 +39,8 @@ def test_builtin_checks_register_through_the_entry_point_group() -> None:
     assert {"privacy.notice-link", "a11y.statement-link", "security.https"} <= set(found)
     loaded = registry.load()
     assert {c.meta.id for c in loaded.page} >= {"privacy.notice-link", "a11y.statement-link"}
-    assert [c.meta.id for c in loaded.site] == ["security.https"]
+    assert {c.meta.id for c in loaded.site} >= {"security.https", "a11y.statement"}
+    assert all(c.meta.scope.value == "site" for c in loaded.site)
     for cls in found.values():
         m = cls.meta
         assert m.title and m.principles and m.version and m.standard and m.requires
