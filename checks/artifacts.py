@@ -232,3 +232,25 @@ class StatementArtifact:
     pages: dict[str, PageArtifact]
     pages_examined: int
     today: date
+
+
+@dataclass
+class BrowserArtifact:
+    """One page rendered in a fresh browser profile, with no interaction.
+
+    ``axe`` holds axe-core's results, slimmed: violations and incomplete
+    results with up to 20 nodes each, passes and inapplicable rules by id.
+    ``requests`` are all the requests the page tried (out-of-scope ones were
+    recorded and aborted, never sent).
+    """
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    axe: dict[str, Any] | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    cookies: list[dict[str, Any]] = field(default_factory=list)
+    local_storage: list[str] = field(default_factory=list)
+    screenshot: str | None = None
+    error: str | None = None
+    seconds: float = 0.0

@@ -102,6 +102,9 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     check_version: str = ""
     principles: tuple[str, ...] = ()
+    # Structured facts for summaries (e.g. an axe rule's impact and WCAG
+    # criteria), as Lighthouse audits return "details"; small, JSON-safe.
+    details: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +116,7 @@ class Finding:
             "url": self.url,
             "message": self.message,
             "evidence": [e.to_dict() for e in self.evidence],
+            "details": self.details,
         }
 
 
@@ -143,7 +147,7 @@ class Check:
         raise NotImplementedError
 
     def finding(self, outcome: Outcome, message: str, *, url: str | None = None,
-                evidence: Iterable[Evidence] = ()) -> Finding:
+                evidence: Iterable[Evidence] = (), details: dict[str, Any] | None = None) -> Finding:
         """Build a finding stamped with this check's id, version and principles."""
         return Finding(
             check=self.meta.id,
@@ -153,4 +157,5 @@ class Check:
             evidence=list(evidence),
             check_version=self.meta.version,
             principles=self.meta.principles,
+            details=details,
         )

@@ -8,12 +8,13 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from sqlalchemy import select
 
+from citylabel.browser_stage import BROWSER_ARTIFACT_TYPE, artifact_from_json, judge_rendered
 from citylabel.config import AuditConfig
 from citylabel.stage import JudgeStage
 from crawler.spiders.portal import PortalSpider
 from storage.models import Page, Portal, Run
 from storage.session import resolve_url, session_scope
-from storage.warc import read_responses
+from storage.warc import read_metadata, read_responses
 
 
 def crawler_settings(log_level: str = "WARNING", overrides: dict[str, Any] | None = None) -> Settings:
@@ -109,5 +110,12 @@ def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
         else:
             payload["fetch_status"] = p.fetch_status
         stage.handle(payload, discover=False)
+    # the browser renderings of the old run, re-judged without a browser
+    stage.recorder.flush()
+    rendered = 0
+    for _url, data in read_metadata(Path(warc_path), BROWSER_ARTIFACT_TYPE):
+        judge_rendered(stage, artifact_from_json(data))
+        rendered += 1
+    stage.browser_stats = dict(stats.get("browser") or {}, rejudged_from_warc=rendered)
     return stage.finish("finished", {"rechecked_from": run_id,
                                      "pages_from_warc": sum(1 for p in pages if p.warc_record_id in stored)})

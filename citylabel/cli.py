@@ -100,6 +100,9 @@ def audit(
                                               help="Contact URL shown in the User-Agent"),
     user_agent: Optional[str] = typer.Option(None, "--user-agent", help="Full User-Agent"),
     timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds to wait for a response"),
+    browser_pages: int = typer.Option(20, "--browser-pages", min=0,
+                                      help="Pages rendered in Chromium with axe-core: key pages, "
+                                           "then a few per page template (0: no browser)"),
     check: list[str] = typer.Option([], "--check", help="Run only this check (repeatable)"),
     skip_check: list[str] = typer.Option([], "--skip-check", help="Do not run this check"),
     report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Where to write the HTML report"),
@@ -120,7 +123,7 @@ def audit(
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
                           user_agent=user_agent, enable_checks=tuple(check) or None,
                           disable_checks=tuple(skip_check), progress=not quiet,
-                          download_timeout=timeout, as_of=as_of)
+                          download_timeout=timeout, as_of=as_of, browser_pages=browser_pages)
     except (ValueError, CheckLoadError) as exc:
         _fail(str(exc))
     results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")
@@ -134,6 +137,7 @@ def demo(
     report_dir: Optional[Path] = typer.Option(None, "--report-dir"),
     serve: bool = typer.Option(False, "--serve", help="Keep serving the portals afterwards"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge dates as of YYYY-MM-DD"),
+    browser_pages: int = typer.Option(20, "--browser-pages", min=0, help="Pages rendered per portal"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Serve the bundled fictional portals on 127.0.0.1 and audit each of them."""
@@ -149,7 +153,8 @@ def demo(
             err.print(f"serving {p.name} ({p.country}, {p.quality}) at {s.url}", highlight=False)
         try:
             configs = [AuditConfig(start_url=s.url, name=p.name, country=p.country, db_url=db,
-                                   max_pages=max_pages, progress=not quiet, as_of=as_of)
+                                   max_pages=max_pages, progress=not quiet, as_of=as_of,
+                                   browser_pages=browser_pages)
                        for p, s in zip(portals, servers)]
         except ValueError as exc:
             _fail(str(exc))

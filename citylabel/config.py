@@ -29,6 +29,9 @@ class AuditConfig:
     max_response_bytes: int = 20 * 1024 * 1024
     keep_warc: bool = True
     judge_in_process: bool = False  # judge in the crawl process (tests, debugging)
+    browser_pages: int = 20  # pages rendered with axe-core (key pages, then per template); 0: none
+    browser_concurrency: int = 4
+    browser_timeout: float = 30.0
     as_of: str | None = None  # ISO date that date-based checks judge against (default: today)
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -41,6 +44,8 @@ class AuditConfig:
             self.start_url = urlunsplit((parts.scheme, parts.netloc, "/", parts.query, ""))
         if self.max_pages < 1:
             raise ValueError("max_pages must be at least 1")
+        if self.browser_pages < 0:
+            raise ValueError("browser_pages must be 0 or more")
         if self.max_depth < 0:
             raise ValueError("max_depth must be 0 or more")
         if self.country:

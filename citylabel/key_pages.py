@@ -17,7 +17,7 @@ from checks.artifacts import PageArtifact, StatementArtifact
 from crawler.urls import canonical
 
 # role -> the page check whose passed findings' evidence URLs name that page
-SOURCES = {"statement": "a11y.statement-link"}
+SOURCES = {"statement": "a11y.statement-link", "privacy": "privacy.notice-link"}
 MAX_KEPT_PER_ROLE = 5
 
 

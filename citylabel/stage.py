@@ -19,6 +19,7 @@ from checks.base import Outcome
 from checks.runner import run_checks
 from citylabel import __version__
 from citylabel.config import AuditConfig
+from citylabel.browser_stage import BrowserPlan, render_and_judge
 from citylabel.key_pages import KeyPages
 from crawler.classify import CHALLENGE_MAX_BYTES, fetch_status_for
 from crawler.frontier import Frontier
@@ -34,6 +35,11 @@ class JudgeStage:
                  parent_run_id: int | None = None, warc_path: str | None = None) -> None:
         self.config = config
         self.checks = registry.load(config.enable_checks, config.disable_checks)
+        # page checks that need a rendered page run on the browser sample only
+        self.static_checks = tuple(c for c in self.checks.page if "browser" not in c.meta.requires)
+        self.browser_checks = tuple(c for c in self.checks.page if "browser" in c.meta.requires)
+        self.browser_plan = BrowserPlan()
+        self.browser_stats: dict[str, Any] = {}
         self.recorder = RunRecorder(
             config.db_url, portal_name=config.portal_name, start_url=config.start_url,
             country=config.country, settings=config.recorded(),
@@ -90,12 +96,17 @@ class JudgeStage:
         findings: list[dict[str, Any]] = []
         requests: list[dict[str, Any]] = []
         if fetch_status == "ok" and page.is_html:
-            findings = [f.to_dict() for f in run_checks(self.checks.page, {"page": page}, final_url)]
+            findings = [f.to_dict() for f in run_checks(self.static_checks, {"page": page}, final_url)]
             self.key_pages.offer(page)
             self.key_pages.note_findings(findings)
+            if self.browser_checks:
+                self.browser_plan.note_page(page)
             if discover:
                 self.frontier.mark_seen(final_url)
-                requests = [c.__dict__ for c in self.frontier.discover(page, p.get("depth", 0))]
+                candidates = self.frontier.discover(page, p.get("depth", 0))
+                for c in candidates:
+                    self.browser_plan.note_candidate(c.url, c.reason)
+                requests = [c.__dict__ for c in candidates]
         counts = Counter(f["outcome"] for f in findings)
         self.outcomes.update(counts)
         self.fetch_statuses[fetch_status] += 1
@@ -156,7 +167,18 @@ class JudgeStage:
         return {"requests": requests, "outcomes": {}}
 
     # -- the end -----------------------------------------------------------
+    def render(self) -> None:
+        """Render the browser sample and judge it (after the crawl, before site checks)."""
+        if self.browser_checks and self.config.browser_pages > 0:
+            self.recorder.flush()  # page rows exist before findings that cite them
+            try:
+                self.browser_stats = render_and_judge(self, self.config.browser_pages)
+            except Exception as exc:  # noqa: BLE001 - no browser must not lose the crawl
+                self.browser_stats = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+
     def finish(self, status: str = "finished", crawl_stats: dict[str, Any] | None = None) -> dict[str, Any]:
+        if status == "finished" and not self.browser_stats:
+            self.render()
         site = SiteArtifact(start_url=self.config.start_url, home=self.home,
                             scheme_probe=self.aux["scheme_probe"], pages=self.pages)
         artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date())}
@@ -171,6 +193,7 @@ class JudgeStage:
             "sitemaps": self.aux["sitemaps"],
             "scheme_probe": self.aux["scheme_probe"],
             "home": self.home,
+            "browser": self.browser_stats,
             "judge_seconds": round(time.monotonic() - self.started, 3),
             "crawl": crawl_stats or {},
         }

@@ -18,11 +18,11 @@ import asyncio
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from checks.artifacts import BrowserArtifact
 from crawler.urls import Scope
 
 HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"  # the fastest renderer here
@@ -68,32 +68,19 @@ def find_chromium() -> str:
                             "(make demo / make test do) or set CITYLABEL_CHROMIUM")
 
 
-@dataclass
-class BrowserArtifact:
-    url: str
-    final_url: str | None = None
-    status: int | None = None
-    axe: dict[str, Any] | None = None
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    cookies: list[dict[str, Any]] = field(default_factory=list)
-    local_storage: list[str] = field(default_factory=list)
-    screenshot: str | None = None
-    error: str | None = None
-    seconds: float = 0.0
-
-
 class BrowserGatherer:
     """Renders URLs with at most ``concurrency`` pages at once."""
 
     def __init__(self, scope: Scope, concurrency: int = 4, page_timeout: float = 30.0,
                  screenshot_dir: Path | None = None, executable: str | None = None,
-                 run_axe: bool = True) -> None:
+                 run_axe: bool = True, user_agent: str | None = None) -> None:
         self.scope = scope
         self.concurrency = concurrency
         self.page_timeout_ms = int(page_timeout * 1000)
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else None
         self.executable = executable or find_chromium()
         self.run_axe = run_axe
+        self.user_agent = user_agent  # identify as citylabel, as the crawler does
         self._axe = axe_source()
         self._browser = None
         self._playwright = None
@@ -134,7 +121,8 @@ class BrowserGatherer:
         context = None
         try:
             browser = await self._ensure_browser()
-            context = await browser.new_context(ignore_https_errors=True)
+            context = await browser.new_context(ignore_https_errors=True,
+                                                user_agent=self.user_agent)
             if self.run_axe:
                 await context.add_init_script(path=str(self._axe))
 

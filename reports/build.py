@@ -65,7 +65,8 @@ def build_report(session: Session, run_id: int, tool_version: str) -> dict[str, 
             "settings": run.settings or {}, "check_versions": run.check_versions or {},
             "stats": run.stats or {},
         },
-        "summary": summarise(pages, findings, run.check_versions or {}),
+        "summary": {**summarise(pages, findings, run.check_versions or {}),
+                    "accessibility": accessibility_summary(findings, (run.stats or {}).get("browser") or {})},
         "pages": [{
             "url": p.url, "final_url": p.final_url, "status": p.http_status,
             "fetch_status": p.fetch_status, "content_type": p.content_type, "size": p.size,
@@ -77,6 +78,7 @@ def build_report(session: Session, run_id: int, tool_version: str) -> dict[str, 
             "principles": list(f.principles or []), "url": f.url, "message": f.message,
             "evidence": [{k: e.get(k) for k in ("url", "selector", "snippet", "text")}
                          for e in (f.evidence or [])],
+            "details": f.details,
         } for f in findings],
     }
 
@@ -111,4 +113,42 @@ def summarise(pages: list[Page], findings: list[Finding],
         "pages_by_fetch_status": dict(Counter(p.fetch_status for p in pages)),
         "findings_by_outcome": {o: total.get(o, 0) for o in OUTCOMES},
         "checks": checks,
+    }
+
+
+def accessibility_summary(findings: list[Finding], browser: dict[str, Any]) -> dict[str, Any]:
+    """Violations found by axe on the rendered sample, by impact and WCAG criterion.
+
+    A violation counts once per page and rule (its elements are counted apart).
+    """
+    by_impact: Counter = Counter()
+    by_wcag: Counter = Counter()
+    rules: dict[str, dict[str, Any]] = {}
+    rendered, errors = set(), 0
+    for f in findings:
+        if f.check_id != "a11y.axe":
+            continue
+        rendered.add(f.url)
+        if f.outcome == "error":
+            errors += 1
+        if f.outcome != "failed" or not f.details:
+            continue
+        d = f.details
+        by_impact[d.get("impact") or "unknown"] += 1
+        for sc in d.get("wcag") or ["best practice"]:
+            by_wcag[sc] += 1
+        r = rules.setdefault(d["rule"], {"rule": d["rule"], "impact": d.get("impact"),
+                                         "wcag": d.get("wcag") or [], "pages": 0, "elements": 0})
+        r["pages"] += 1
+        r["elements"] += int(d.get("nodes") or 0)
+    order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
+    return {
+        "axe_version": browser.get("axe_version"),
+        "pages_rendered": len(rendered),
+        "render_errors": errors,
+        "templates": browser.get("templates"),
+        "templates_sampled": browser.get("templates_sampled"),
+        "violations_by_impact": dict(sorted(by_impact.items(), key=lambda kv: order.get(kv[0], 9))),
+        "violations_by_wcag": dict(sorted(by_wcag.items())),
+        "rules": sorted(rules.values(), key=lambda r: (order.get(r["impact"], 9), -r["pages"], r["rule"])),
     }

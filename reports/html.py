@@ -296,6 +296,28 @@ def _summary_context(summary: dict, pages: list, checks: list[dict]) -> dict:
             }
             for c in checks
         ],
+        "accessibility": _accessibility_context(_dict(summary.get("accessibility"))),
+    }
+
+
+def _accessibility_context(a11y: dict) -> dict | None:
+    """The axe summary, every value clipped or made an int (page-derived ids included)."""
+    if not a11y:
+        return None
+    return {
+        "axe_version": _clip(a11y.get("axe_version"), SHORT_LIMIT),
+        "pages_rendered": _int_or_none(a11y.get("pages_rendered")),
+        "render_errors": _int_or_none(a11y.get("render_errors")),
+        "templates": _int_or_none(a11y.get("templates")),
+        "templates_sampled": _int_or_none(a11y.get("templates_sampled")),
+        "by_impact": [{"impact": _clip(k, SHORT_LIMIT), "count": _int_or_none(v)}
+                      for k, v in _dict(a11y.get("violations_by_impact")).items()],
+        "by_wcag": [{"criterion": _clip(k, SHORT_LIMIT), "count": _int_or_none(v)}
+                    for k, v in _dict(a11y.get("violations_by_wcag")).items()],
+        "rules": [{"rule": _clip(r.get("rule"), SHORT_LIMIT), "impact": _clip(r.get("impact"), SHORT_LIMIT),
+                   "wcag": _strings(_list(r.get("wcag"))), "pages": _int_or_none(r.get("pages")),
+                   "elements": _int_or_none(r.get("elements"))}
+                  for r in _list(a11y.get("rules"))[:200] if isinstance(r, dict)],
     }
 
 

@@ -86,3 +86,4 @@ class Finding(Base):
     url: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

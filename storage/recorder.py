@@ -60,6 +60,8 @@ class RunRecorder:
         self._pending: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         self._last_flush = time.monotonic()
         self.pages_written = 0
+        self.page_ids: dict[str, int] = {}  # url and final URL -> page row id
+        self.data_dir = data_dir(self.db_url)
 
     def archive(self, url: str, status: int, reason: str, headers: list[tuple[str, str]],
                 body: bytes) -> str | None:
@@ -86,9 +88,27 @@ class RunRecorder:
                 s.add(row)
                 s.flush()
                 s.add_all(_finding_row(self.run_id, row.id, f) for f in findings)
+                if page["fetch_status"] == "ok":
+                    self.page_ids.setdefault(page["url"], row.id)
+                    if page.get("final_url"):
+                        self.page_ids.setdefault(page["final_url"], row.id)
         self.pages_written += len(self._pending)
         self._pending.clear()
         self._last_flush = time.monotonic()
+
+    def archive_metadata(self, url: str, content_type: str, payload: bytes) -> str | None:
+        """Keep a gathered artifact (e.g. a browser rendering) beside the responses."""
+        if self.warc is None:
+            return None
+        return self.warc.write_metadata(url, content_type, payload)
+
+    def add_findings(self, url: str, findings: Iterable[dict[str, Any]]) -> None:
+        """Findings about an already recorded page (e.g. from the browser), in one transaction."""
+        findings = list(findings)
+        if not findings:
+            return
+        with session_scope(self.db_url) as s:
+            s.add_all(_finding_row(self.run_id, self.page_ids.get(url), f) for f in findings)
 
     def finish(self, status: str, stats: dict[str, Any],
                site_findings: Iterable[dict[str, Any]]) -> None:
@@ -107,4 +127,4 @@ def _finding_row(run_id: int, page_id: int | None, f: dict[str, Any]) -> Finding
     return Finding(run_id=run_id, page_id=page_id, check_id=f["check"],
                    check_version=f["check_version"], outcome=f["outcome"],
                    principles=f["principles"], url=f["url"], message=f["message"],
-                   evidence=f["evidence"])
+                   evidence=f["evidence"], details=f.get("details"))

@@ -55,6 +55,13 @@ class WarcStore:
         self._writer.write_record(record)
         return record.rec_headers.get_header("WARC-Record-ID")
 
+    def write_metadata(self, url: str, content_type: str, payload: bytes) -> str:
+        record = self._writer.create_warc_record(url, "metadata", payload=BytesIO(payload),
+                                                 length=len(payload),
+                                                 warc_content_type=content_type)
+        self._writer.write_record(record)
+        return record.rec_headers.get_header("WARC-Record-ID")
+
     def flush(self) -> None:
         self._fh.flush()
 
@@ -78,3 +85,12 @@ def read_responses(path: Path) -> Iterator[StoredResponse]:
                 body=record.content_stream().read(),
                 record_id=record.rec_headers.get_header("WARC-Record-ID"),
             )
+
+
+def read_metadata(path: Path, content_type: str) -> Iterator[tuple[str, bytes]]:
+    """(target URL, payload) of every metadata record of ``content_type``."""
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if (record.rec_type == "metadata"
+                    and record.rec_headers.get_header("Content-Type") == content_type):
+                yield record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()

@@ -72,3 +72,12 @@ def test_our_own_html_report_has_no_axe_violations(tmp_path) -> None:  # noqa: A
         art = gather_sync(Scope(url), [url + "report.html"], page_timeout=20)[0]
     assert art.error is None
     assert [(v["id"], v["nodes"][0]["html"]) for v in art.axe["violations"]] == []
+
+
+def test_axe_check_on_a_real_rendering(rendered) -> None:  # noqa: ANN001
+    from checks.a11y_axe import AxeResults
+    from checks.base import Outcome
+    findings = AxeResults().evaluate(rendered[1][0])
+    failed = {f.details["rule"]: f for f in findings if f.outcome == Outcome.FAILED}
+    assert "image-alt" in failed and failed["image-alt"].evidence[0].selector
+    assert [f.outcome for f in AxeResults().evaluate(rendered[1][1])] == [Outcome.ERROR]

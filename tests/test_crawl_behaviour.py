@@ -101,6 +101,7 @@ def hazard_report(tmp_path_factory) -> dict:  # noqa: ANN001
     seen: dict = {}
     with serve_routes(hazard_routes(seen)) as url:
         proc = run_cli("audit", url, "--max-pages", "80", "--max-depth", "40", "--db", db, "-q",
+                       "--browser-pages", "0",
                        "--timeout", "1.5", "--contact-url", "https://assessor.example.eu/contact",
                        "--report-dir", str(tmp))
     rep = report_json(db)
@@ -157,7 +158,8 @@ def test_documents_are_recorded_with_type_and_size(hazard_report: dict) -> None:
 
 def test_progress_is_shown(tmp_path) -> None:  # noqa: ANN001
     with serve_routes(hazard_routes({})) as url:
-        proc = run_cli("audit", url, "--max-pages", "3", "--db", f"sqlite:///{tmp_path / 'p.db'}",
+        proc = run_cli("audit", url, "--max-pages", "3", "--browser-pages", "0",
+                       "--db", f"sqlite:///{tmp_path / 'p.db'}",
                        "--report-dir", str(tmp_path))
     assert "pages" in proc.stderr and "/3 pages" in proc.stderr
 
@@ -171,7 +173,8 @@ def test_small_budget_fetches_evidence_first(tmp_path) -> None:  # noqa: ANN001
         return routes.get(path) or (lambda h: send(h, 200, html_doc(f"<p>{path}</p>{FOOTER}", "it")))
     db = f"sqlite:///{tmp_path / 'b.db'}"
     with serve_routes(any_page) as url:
-        run_cli("audit", url, "--max-pages", "3", "--db", db, "-q", "--report-dir", str(tmp_path))
+        run_cli("audit", url, "--max-pages", "3", "--browser-pages", "0", "--db", db, "-q",
+                "--report-dir", str(tmp_path))
     rep = report_json(db)
     fetched = {p["url"].replace(url, "/") for p in rep["pages"]}
     assert fetched == {"/", "/privacy", "/dichiarazione"}

@@ -189,3 +189,33 @@ def test_statement_content_is_judged_per_element(demo: dict) -> None:
     statement = [f for f in demo["reports"]["stadt-lindenau"]["findings"]
                  if f["check"] == "a11y.statement" and f["message"].startswith("Compliance")][0]
     assert "teilweise vereinbar" in statement["evidence"][0]["text"]
+
+
+def test_browser_sample_starts_with_key_pages_and_covers_templates(demo: dict) -> None:
+    rep = demo["reports"]["comune-valdoria"]
+    browser = rep["run"]["stats"]["browser"]
+    assert browser["pages"] == 20 and browser["errors"] == 0 and browser["axe_version"].startswith("4.")
+    reasons = {path_of(rep, s["url"]): s["reason"] for s in browser["sample"]}
+    facts = PORTALS["comune-valdoria"].facts
+    assert reasons["/"] == "key page: home"
+    assert reasons[facts["accessibility_statement"]] == "key page: accessibility statement"
+    assert reasons[facts["privacy_notice"]] == "key page: privacy notice"
+    assert reasons[facts["eid_login_page"]] == "key page: login"
+    assert browser["templates"] >= 5 and browser["templates_sampled"] == browser["templates"]
+    a11y = rep["summary"]["accessibility"]
+    assert a11y["pages_rendered"] == 20 and a11y["templates"] == browser["templates"]
+
+
+def test_axe_finds_the_planted_images_without_alt(demo: dict) -> None:
+    rep = demo["reports"]["commune-belmont"]
+    facts = PORTALS["commune-belmont"].facts
+    rendered = {path_of(rep, s["url"]) for s in rep["run"]["stats"]["browser"]["sample"]}
+    image_alt = {path_of(rep, f["url"]) for f in rep["findings"] if f["check"] == "a11y.axe"
+                 and f["outcome"] == "failed" and f["details"]["rule"] == "image-alt"}
+    expected = rendered & set(facts["images_without_alt"])
+    assert expected and image_alt == expected
+    summary = rep["summary"]["accessibility"]
+    assert summary["violations_by_wcag"]["1.1.1"] >= len(expected)
+    assert any(r["rule"] == "image-alt" and r["impact"] == "critical" for r in summary["rules"])
+    strong = demo["reports"]["comune-valdoria"]
+    assert not [f for f in strong["findings"] if f["check"] == "a11y.axe" and f["outcome"] == "failed"]

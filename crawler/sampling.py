@@ -1,0 +1,157 @@
+"""Which pages to render in the browser: key pages, then a few per page template.
+
+Rendering costs 10–100× a static parse, so only a sample is rendered. Pages
+made from one template share their layout (the tree of tags and classes
+around the content), and so mostly share their accessibility defects. Each
+page's layout is summarised as a MinHash of its set of tag paths (so list
+lengths and text do not matter); pages are grouped greedily by estimated
+Jaccard similarity, and the most typical page of each group is taken first.
+
+Deterministic: the same set of pages gives the same sample, whatever order the
+crawl fetched them in (pages are processed sorted by URL).
+"""
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+NUM_HASHES = 24
+MAX_DEPTH = 8
+MAX_PATHS = 400
+SIMILAR = 0.6  # estimated Jaccard similarity to join a template
+_PRIME = (1 << 61) - 1
+# Fixed seeds: the same layout gives the same signature in every process and run.
+_SEEDS = [(zlib.crc32(f"a{i}".encode()) | 1, zlib.crc32(f"b{i}".encode())) for i in range(NUM_HASHES)]
+_SKIP = {"script", "style", "noscript", "template", "svg", "path", "br", "span", "b", "i",
+         "strong", "em", "a", "img", "option"}
+
+
+def _content_root(tree: Any) -> Any | None:
+    """<main> (or role=main) when there is one: header, navigation and footer
+    are the same on every page, so the template shows in the content area."""
+    for el in tree.iter("main"):
+        return el
+    for el in tree.iterfind(".//*[@role='main']"):
+        return el
+    return tree.find("body")
+
+
+def layout_paths(tree: Any) -> set[str]:
+    """The set of tag.class paths of the content area, down to MAX_DEPTH, text ignored."""
+    root = _content_root(tree) if tree is not None else None
+    if root is None:
+        return set()
+    paths: set[str] = set()
+    stack = [(root, root.tag, 0)]
+    while stack and len(paths) < MAX_PATHS:
+        el, path, depth = stack.pop()
+        paths.add(path)
+        if depth >= MAX_DEPTH:
+            continue
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag is None or tag in _SKIP:
+                continue
+            classes = sorted((child.get("class") or "").split())[:2]
+            stack.append((child, f"{path}>{tag}{'.' + '.'.join(classes) if classes else ''}", depth + 1))
+    return paths
+
+
+def minhash(paths: set[str]) -> tuple[int, ...]:
+    if not paths:
+        return tuple([0] * NUM_HASHES)
+    hashes = [zlib.crc32(p.encode()) for p in paths]
+    return tuple(min((a * h + b) % _PRIME for h in hashes) for a, b in _SEEDS)
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    return sum(x == y for x, y in zip(a, b)) / NUM_HASHES
+
+
+@dataclass
+class Template:
+    members: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+
+    @property
+    def signature(self) -> tuple[int, ...]:
+        return self.members[0][1]
+
+    def typical_order(self) -> list[str]:
+        """Members, the most typical first (closest to the per-position consensus)."""
+        consensus = tuple(Counter(sig[i] for _, sig in self.members).most_common(1)[0][0]
+                          for i in range(NUM_HASHES))
+        ranked = sorted(self.members, key=lambda m: (-similarity(m[1], consensus), m[0]))
+        return [url for url, _ in ranked]
+
+
+def cluster(pages: dict[str, tuple[int, ...]]) -> list[Template]:
+    """Greedy clustering of URL -> signature, in URL order; largest first."""
+    templates: list[Template] = []
+    for url in sorted(pages):
+        sig = pages[url]
+        best, best_sim = None, SIMILAR
+        for t in templates:
+            s = similarity(sig, t.signature)
+            if s >= best_sim:
+                best, best_sim = t, s
+        if best is None:
+            best = Template()
+            templates.append(best)
+        best.members.append((url, sig))
+    templates.sort(key=lambda t: (-len(t.members), t.members[0][0]))
+    return templates
+
+
+@dataclass
+class Sample:
+    urls: list[str]
+    reasons: dict[str, str]          # url -> why it was chosen
+    templates: int
+    templates_sampled: int
+    template_of: dict[str, int]      # sampled url -> template index
+
+    def summary(self) -> dict[str, Any]:
+        return {"pages": len(self.urls), "templates": self.templates,
+                "templates_sampled": self.templates_sampled,
+                "pages": [{"url": u, "reason": self.reasons[u], "template": self.template_of.get(u)}
+                          for u in self.urls]}
+
+
+def choose(pages: dict[str, tuple[int, ...]], key_pages: dict[str, str], limit: int,
+           after_first_round: dict[str, str] | None = None) -> Sample:
+    """Key pages first (url -> role, in the order given), then one page per
+    template, then ``after_first_round`` key pages (e.g. every distinct form),
+    then more pages per template, round-robin."""
+    templates = cluster(pages)
+    index = {url: i for i, t in enumerate(templates) for url, _ in t.members}
+    urls: list[str] = []
+    reasons: dict[str, str] = {}
+    for url, role in key_pages.items():
+        if len(urls) >= limit:
+            break
+        if url not in reasons:
+            urls.append(url)
+            reasons[url] = f"key page: {role}"
+    orders = [t.typical_order() for t in templates]
+    rank = 0
+    while len(urls) < limit and any(rank < len(o) for o in orders):
+        if rank == 1:
+            for url, role in (after_first_round or {}).items():
+                if len(urls) < limit and url not in reasons:
+                    urls.append(url)
+                    reasons[url] = f"key page: {role}"
+        for i, order in enumerate(orders):
+            if len(urls) >= limit:
+                break
+            if rank < len(order) and order[rank] not in reasons:
+                # a template already covered by a key page needs no first pick
+                if rank == 0 and any(index.get(u) == i for u in urls):
+                    continue
+                urls.append(order[rank])
+                reasons[order[rank]] = f"template {i + 1} ({len(order)} pages)"
+        rank += 1
+    sampled = {index[u] for u in urls if u in index}
+    return Sample(urls=urls, reasons=reasons, templates=len(templates),
+                  templates_sampled=len(sampled), template_of={u: index[u] for u in urls if u in index})
