@@ -13,7 +13,7 @@ from typing import Any
 
 from checks.artifacts import BrowserArtifact, PageArtifact
 from citylabel import __version__
-from crawler.sampling import choose, layout_paths, minhash
+from crawler.sampling import PageSignature, choose, signature
 from crawler.urls import canonical
 
 BROWSER_ARTIFACT_TYPE = "application/vnd.citylabel.browser-artifact+json"
@@ -38,13 +38,13 @@ class BrowserPlan:
     """What the judge stage remembers of each page for the sample."""
 
     def __init__(self) -> None:
-        self.layouts: dict[str, tuple[int, ...]] = {}
+        self.layouts: dict[str, PageSignature] = {}
         self.forms: dict[str, str] = {}         # form signature -> first (smallest) URL
         self.login_links: set[str] = set()      # canonical URLs linked as login
 
     def note_page(self, page: PageArtifact) -> None:
         if len(self.layouts) < MAX_LAYOUTS:
-            self.layouts[page.url] = minhash(layout_paths(page.tree))
+            self.layouts[page.url] = signature(page.tree)
         sig = form_signature(page)
         if sig and (sig not in self.forms or page.url < self.forms[sig]):
             self.forms[sig] = page.url

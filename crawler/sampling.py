@@ -7,6 +7,11 @@ page's layout is summarised as a MinHash of its set of tag paths (so list
 lengths and text do not matter); pages are grouped greedily by estimated
 Jaccard similarity, and the most typical page of each group is taken first.
 
+Within a template the most typical page comes first; further picks are the
+pages that differ most from those already picked in their accessibility-
+relevant details (alt, labels, roles, tabindex, inline styles, empty links),
+so a defect that only some pages of a template carry still gets a chance.
+
 Deterministic: the same set of pages gives the same sample, whatever order the
 crawl fetched them in (pages are processed sorted by URL).
 """
@@ -15,7 +20,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 NUM_HASHES = 24
 MAX_DEPTH = 8
@@ -59,6 +64,51 @@ def layout_paths(tree: Any) -> set[str]:
     return paths
 
 
+# attributes whose presence changes what assistive technology gets
+A11Y_ATTRS = ("alt", "title", "role", "tabindex", "scope", "headers", "for", "id", "lang",
+              "style", "hidden", "aria-label", "aria-labelledby", "aria-describedby",
+              "aria-hidden", "aria-expanded", "autocomplete", "type", "href", "src")
+_DETAIL_SKIP = {"script", "style", "noscript", "template", "path", "br"}
+MAX_DETAIL_PATHS = 800
+
+
+def detail_paths(tree: Any) -> set[str]:
+    """Like layout_paths, with inline elements and the names of accessibility-
+    relevant attributes (and whether a link or button has text)."""
+    root = _content_root(tree) if tree is not None else None
+    if root is None:
+        return set()
+    paths: set[str] = set()
+    stack = [(root, root.tag, 0)]
+    while stack and len(paths) < MAX_DETAIL_PATHS:
+        el, path, depth = stack.pop()
+        paths.add(path)
+        if depth >= MAX_DEPTH + 2:
+            continue
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else None
+            if tag is None or tag in _DETAIL_SKIP:
+                continue
+            attrs = [a for a in A11Y_ATTRS if child.get(a) is not None]
+            if child.get("style"):
+                attrs.append("style=" + child.get("style").replace(" ", "")[:40])
+            if tag in ("a", "button") and not (child.text_content() or "").strip():
+                attrs.append("no-text")
+            classes = sorted((child.get("class") or "").split())[:2]
+            token = tag + ("." + ".".join(classes) if classes else "") + ("[" + ",".join(attrs) + "]" if attrs else "")
+            stack.append((child, f"{path}>{token}", depth + 1))
+    return paths
+
+
+class PageSignature(NamedTuple):
+    layout: tuple[int, ...]   # which template the page is made from
+    detail: tuple[int, ...]   # how it differs from its siblings
+
+
+def signature(tree: Any) -> PageSignature:
+    return PageSignature(minhash(layout_paths(tree)), minhash(detail_paths(tree)))
+
+
 def minhash(paths: set[str]) -> tuple[int, ...]:
     if not paths:
         return tuple([0] * NUM_HASHES)
@@ -70,30 +120,44 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(a, b)) / NUM_HASHES
 
 
+MAX_DIVERSE = 2000  # members considered for diverse picks in one template
+
+
 @dataclass
 class Template:
-    members: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    members: list[tuple[str, PageSignature]] = field(default_factory=list)
 
     @property
     def signature(self) -> tuple[int, ...]:
-        return self.members[0][1]
+        return self.members[0][1].layout
 
-    def typical_order(self) -> list[str]:
-        """Members, the most typical first (closest to the per-position consensus)."""
-        consensus = tuple(Counter(sig[i] for _, sig in self.members).most_common(1)[0][0]
+    def pick_order(self, count: int) -> list[str]:
+        """Up to ``count`` members: the most typical first (closest to the
+        per-position consensus), then each time the member whose details
+        differ most from every member already picked."""
+        consensus = tuple(Counter(sig.layout[i] for _, sig in self.members).most_common(1)[0][0]
                           for i in range(NUM_HASHES))
-        ranked = sorted(self.members, key=lambda m: (-similarity(m[1], consensus), m[0]))
-        return [url for url, _ in ranked]
+        first = min(self.members, key=lambda m: (-similarity(m[1].layout, consensus), m[0]))
+        picked = [first]
+        pool = [m for m in sorted(self.members)[:MAX_DIVERSE] if m[0] != first[0]]
+        closest = {url: similarity(sig.detail, first[1].detail) for url, sig in pool}
+        while pool and len(picked) < count:
+            nxt = min(pool, key=lambda m: (closest[m[0]], m[0]))
+            picked.append(nxt)
+            pool.remove(nxt)
+            for url, sig in pool:
+                closest[url] = max(closest[url], similarity(sig.detail, nxt[1].detail))
+        return [url for url, _ in picked]
 
 
-def cluster(pages: dict[str, tuple[int, ...]]) -> list[Template]:
-    """Greedy clustering of URL -> signature, in URL order; largest first."""
+def cluster(pages: dict[str, PageSignature]) -> list[Template]:
+    """Greedy clustering of URL -> signature by layout, in URL order; largest first."""
     templates: list[Template] = []
     for url in sorted(pages):
         sig = pages[url]
         best, best_sim = None, SIMILAR
         for t in templates:
-            s = similarity(sig, t.signature)
+            s = similarity(sig.layout, t.signature)
             if s >= best_sim:
                 best, best_sim = t, s
         if best is None:
@@ -119,7 +183,7 @@ class Sample:
                           for u in self.urls]}
 
 
-def choose(pages: dict[str, tuple[int, ...]], key_pages: dict[str, str], limit: int,
+def choose(pages: dict[str, PageSignature], key_pages: dict[str, str], limit: int,
            after_first_round: dict[str, str] | None = None) -> Sample:
     """Key pages first (url -> role, in the order given), then one page per
     template, then ``after_first_round`` key pages (e.g. every distinct form),
@@ -134,7 +198,7 @@ def choose(pages: dict[str, tuple[int, ...]], key_pages: dict[str, str], limit: 
         if url not in reasons:
             urls.append(url)
             reasons[url] = f"key page: {role}"
-    orders = [t.typical_order() for t in templates]
+    orders = [t.pick_order(limit) for t in templates]
     rank = 0
     while len(urls) < limit and any(rank < len(o) for o in orders):
         if rank == 1:
@@ -150,7 +214,7 @@ def choose(pages: dict[str, tuple[int, ...]], key_pages: dict[str, str], limit: 
                 if rank == 0 and any(index.get(u) == i for u in urls):
                     continue
                 urls.append(order[rank])
-                reasons[order[rank]] = f"template {i + 1} ({len(order)} pages)"
+                reasons[order[rank]] = f"template {i + 1} ({len(templates[i].members)} pages)"
         rank += 1
     sampled = {index[u] for u in urls if u in index}
     return Sample(urls=urls, reasons=reasons, templates=len(templates),

@@ -81,3 +81,32 @@ def test_axe_check_on_a_real_rendering(rendered) -> None:  # noqa: ANN001
     failed = {f.details["rule"]: f for f in findings if f.outcome == Outcome.FAILED}
     assert "image-alt" in failed and failed["image-alt"].evidence[0].selector
     assert [f.outcome for f in AxeResults().evaluate(rendered[1][1])] == [Outcome.ERROR]
+
+
+def test_a_browser_that_dies_is_restarted_and_only_its_page_fails() -> None:
+    import asyncio
+
+    from crawler.browser import BrowserGatherer
+
+    class DyingBrowser(BrowserGatherer):
+        async def _render(self, index: int, url: str):  # noqa: ANN202
+            if url.endswith("slow"):
+                browser = await self._ensure_browser()
+
+                async def die() -> None:
+                    await asyncio.sleep(0.5)
+                    await browser.close()  # the browser goes away under this page
+                asyncio.get_running_loop().create_task(die())
+            return await super()._render(index, url)
+
+    def slow(h):  # noqa: ANN001, ANN202
+        time.sleep(2)
+        send(h, 200, html_doc("late"))
+    with serve_routes({"/": lambda h: send(h, 200, PAGE), "/slow": slow,
+                       "/logo.svg": lambda h: send(h, 200, LOGO, "image/svg+xml")}) as url:
+        gatherer = DyingBrowser(Scope(url), concurrency=1, page_timeout=10)
+        arts = asyncio.run(gatherer.gather([url, url + "slow", url + "?after"]))
+    assert arts[0].error is None
+    assert arts[1].error is not None
+    assert arts[2].error is None and arts[2].axe is not None
+    assert gatherer.restarts >= 1
