@@ -43,25 +43,32 @@ def _content_root(tree: Any) -> Any | None:
     return tree.find("body")
 
 
-def layout_paths(tree: Any) -> set[str]:
-    """The set of tag.class paths of the content area, down to MAX_DEPTH, text ignored."""
+def _walk(tree: Any, token: Any, skip: set[str], max_depth: int, max_paths: int) -> set[str]:
+    """The set of paths (tokens joined by '>') from the content root, text ignored."""
     root = _content_root(tree) if tree is not None else None
     if root is None:
         return set()
     paths: set[str] = set()
     stack = [(root, root.tag, 0)]
-    while stack and len(paths) < MAX_PATHS:
+    while stack and len(paths) < max_paths:
         el, path, depth = stack.pop()
         paths.add(path)
-        if depth >= MAX_DEPTH:
+        if depth >= max_depth:
             continue
         for child in el:
-            tag = child.tag if isinstance(child.tag, str) else None
-            if tag is None or tag in _SKIP:
-                continue
-            classes = sorted((child.get("class") or "").split())[:2]
-            stack.append((child, f"{path}>{tag}{'.' + '.'.join(classes) if classes else ''}", depth + 1))
+            if isinstance(child.tag, str) and child.tag not in skip:
+                stack.append((child, f"{path}>{token(child)}", depth + 1))
     return paths
+
+
+def _classes(el: Any) -> str:
+    classes = sorted((el.get("class") or "").split())[:2]
+    return "." + ".".join(classes) if classes else ""
+
+
+def layout_paths(tree: Any) -> set[str]:
+    """Tag.class paths of the content area, down to MAX_DEPTH: the page's template."""
+    return _walk(tree, lambda el: el.tag + _classes(el), _SKIP, MAX_DEPTH, MAX_PATHS)
 
 
 # attributes whose presence changes what assistive technology gets
@@ -72,32 +79,19 @@ _DETAIL_SKIP = {"script", "style", "noscript", "template", "path", "br"}
 MAX_DETAIL_PATHS = 800
 
 
+def _detail_token(el: Any) -> str:
+    attrs = [a for a in A11Y_ATTRS if el.get(a) is not None]
+    if el.get("style"):
+        attrs.append("style=" + el.get("style").replace(" ", "")[:40])
+    if el.tag in ("a", "button") and not (el.text_content() or "").strip():
+        attrs.append("no-text")
+    return el.tag + _classes(el) + ("[" + ",".join(attrs) + "]" if attrs else "")
+
+
 def detail_paths(tree: Any) -> set[str]:
     """Like layout_paths, with inline elements and the names of accessibility-
     relevant attributes (and whether a link or button has text)."""
-    root = _content_root(tree) if tree is not None else None
-    if root is None:
-        return set()
-    paths: set[str] = set()
-    stack = [(root, root.tag, 0)]
-    while stack and len(paths) < MAX_DETAIL_PATHS:
-        el, path, depth = stack.pop()
-        paths.add(path)
-        if depth >= MAX_DEPTH + 2:
-            continue
-        for child in el:
-            tag = child.tag if isinstance(child.tag, str) else None
-            if tag is None or tag in _DETAIL_SKIP:
-                continue
-            attrs = [a for a in A11Y_ATTRS if child.get(a) is not None]
-            if child.get("style"):
-                attrs.append("style=" + child.get("style").replace(" ", "")[:40])
-            if tag in ("a", "button") and not (child.text_content() or "").strip():
-                attrs.append("no-text")
-            classes = sorted((child.get("class") or "").split())[:2]
-            token = tag + ("." + ".".join(classes) if classes else "") + ("[" + ",".join(attrs) + "]" if attrs else "")
-            stack.append((child, f"{path}>{token}", depth + 1))
-    return paths
+    return _walk(tree, _detail_token, _DETAIL_SKIP, MAX_DEPTH + 2, MAX_DETAIL_PATHS)
 
 
 class PageSignature(NamedTuple):
