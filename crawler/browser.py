@@ -144,9 +144,8 @@ class BrowserGatherer:
             art.final_url = page.url
             art.status = response.status if response else None
             if self.run_axe:
-                art.axe = await asyncio.wait_for(
-                    page.evaluate(AXE_SCRIPT, [MAX_NODES_PER_RULE, SNIPPET_MAX]),
-                    timeout=self.page_timeout_ms / 1000)
+                art.axe = await self._run_axe(page)
+            art.final_url = page.url
             art.cookies = [{k: c.get(k) for k in ("name", "domain", "path", "expires", "httpOnly",
                                                   "secure", "sameSite")}
                            for c in await context.cookies()]
@@ -172,6 +171,23 @@ class BrowserGatherer:
                     await self._drop_browser()
             art.seconds = round(time.monotonic() - started, 3)
         return art
+
+    async def _run_axe(self, page) -> dict[str, Any]:  # noqa: ANN001
+        """axe on the page; once more if the page navigated meanwhile (a meta
+        refresh or a script redirect destroys the context axe ran in)."""
+        for attempt in (1, 2):
+            try:
+                return await asyncio.wait_for(
+                    page.evaluate(AXE_SCRIPT, [MAX_NODES_PER_RULE, SNIPPET_MAX]),
+                    timeout=self.page_timeout_ms / 1000)
+            except Exception as exc:  # noqa: BLE001 - playwright.Error has no finer type
+                if attempt == 2 or "context was destroyed" not in str(exc):
+                    raise
+                await page.wait_for_load_state("load", timeout=self.page_timeout_ms)
+                if page.url.startswith("chrome-error:"):
+                    raise RuntimeError("the page navigated away to an address outside the "
+                                       "portal's scope (meta refresh or script redirect)") from exc
+        raise AssertionError("unreachable")
 
     async def _drop_browser(self) -> None:
         async with self._lock:

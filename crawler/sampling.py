@@ -79,8 +79,14 @@ _DETAIL_SKIP = {"script", "style", "noscript", "template", "path", "br"}
 MAX_DETAIL_PATHS = 800
 
 
+# attributes with few possible values: their value matters, not just their presence
+VALUED_ATTRS = {"scope", "role", "type", "tabindex", "aria-hidden", "aria-expanded", "autocomplete",
+                "lang"}
+
+
 def _detail_token(el: Any) -> str:
-    attrs = [a for a in A11Y_ATTRS if el.get(a) is not None]
+    attrs = [f"{a}={el.get(a).strip().lower()[:20]}" if a in VALUED_ATTRS else a
+             for a in A11Y_ATTRS if el.get(a) is not None]
     if el.get("style"):
         attrs.append("style=" + el.get("style").replace(" ", "")[:40])
     if el.tag in ("a", "button") and not (el.text_content() or "").strip():

@@ -110,3 +110,19 @@ def test_a_browser_that_dies_is_restarted_and_only_its_page_fails() -> None:
     assert arts[1].error is not None
     assert arts[2].error is None and arts[2].axe is not None
     assert gatherer.restarts >= 1
+
+
+def test_a_page_that_navigates_itself_is_tested_where_it_lands() -> None:
+    refresh_in = html_doc('<meta http-equiv="refresh" content="0; url=/landing"><p>moving</p>')
+    refresh_out = html_doc('<meta http-equiv="refresh" content="0; url=https://elsewhere.example/">'
+                           '<p>moving away</p>')
+    with serve_routes({"/in": lambda h: send(h, 200, refresh_in),
+                       "/out": lambda h: send(h, 200, refresh_out),
+                       "/landing": lambda h: send(h, 200, PAGE),
+                       "/logo.svg": lambda h: send(h, 200, LOGO, "image/svg+xml")}) as url:
+        arts = gather_sync(Scope(url), [url + "in", url + "out"], concurrency=1, page_timeout=10)
+    assert arts[0].error is None and arts[0].axe is not None
+    assert arts[0].final_url == url + "landing"
+    out = arts[1]
+    assert (out.error and "outside" in out.error) or (out.axe is not None)
+    assert any(r["url"].startswith("https://elsewhere.example/") and r["blocked"] for r in out.requests)
