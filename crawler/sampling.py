@@ -7,10 +7,11 @@ page's layout is summarised as a MinHash of its set of tag paths (so list
 lengths and text do not matter); pages are grouped greedily by estimated
 Jaccard similarity, and the most typical page of each group is taken first.
 
-Within a template the most typical page comes first; further picks are the
-pages that differ most from those already picked in their accessibility-
-relevant details (alt, labels, roles, tabindex, inline styles, empty links),
-so a defect that only some pages of a template carry still gets a chance.
+Within a template the most typical page comes first; each further pick is the
+page that adds the most accessibility-relevant details not yet seen in the
+picks (alt, labels, roles, tabindex values, inline styles, empty links: each
+detail path is one bit of a fixed-size bitmap, so a single odd attribute
+counts), so a defect that only some pages of a template carry gets found.
 
 Deterministic: the same set of pages gives the same sample, whatever order the
 crawl fetched them in (pages are processed sorted by URL).
@@ -100,13 +101,23 @@ def detail_paths(tree: Any) -> set[str]:
     return _walk(tree, _detail_token, _DETAIL_SKIP, MAX_DEPTH + 2, MAX_DETAIL_PATHS)
 
 
+DETAIL_BITS = 2048
+
+
 class PageSignature(NamedTuple):
-    layout: tuple[int, ...]   # which template the page is made from
-    detail: tuple[int, ...]   # how it differs from its siblings
+    layout: tuple[int, ...]   # MinHash: which template the page is made from
+    detail: int               # bitmap of detail paths: how it differs from its siblings
+
+
+def bitmap(paths: set[str]) -> int:
+    bits = 0
+    for p in paths:
+        bits |= 1 << (zlib.crc32(p.encode()) % DETAIL_BITS)
+    return bits
 
 
 def signature(tree: Any) -> PageSignature:
-    return PageSignature(minhash(layout_paths(tree)), minhash(detail_paths(tree)))
+    return PageSignature(minhash(layout_paths(tree)), bitmap(detail_paths(tree)))
 
 
 def minhash(paths: set[str]) -> tuple[int, ...]:
@@ -133,21 +144,24 @@ class Template:
 
     def pick_order(self, count: int) -> list[str]:
         """Up to ``count`` members: the most typical first (closest to the
-        per-position consensus), then each time the member whose details
-        differ most from every member already picked."""
+        per-position layout consensus), then each time the member adding the
+        most detail bits not yet covered (greedy set cover), then URL order."""
         consensus = tuple(Counter(sig.layout[i] for _, sig in self.members).most_common(1)[0][0]
                           for i in range(NUM_HASHES))
         first = min(self.members, key=lambda m: (-similarity(m[1].layout, consensus), m[0]))
-        picked = [first]
-        pool = [m for m in sorted(self.members)[:MAX_DIVERSE] if m[0] != first[0]]
-        closest = {url: similarity(sig.detail, first[1].detail) for url, sig in pool}
+        picked = [first[0]]
+        covered = first[1].detail
+        pool = sorted(m for m in self.members if m[0] != first[0])[:MAX_DIVERSE]
         while pool and len(picked) < count:
-            nxt = min(pool, key=lambda m: (closest[m[0]], m[0]))
-            picked.append(nxt)
-            pool.remove(nxt)
-            for url, sig in pool:
-                closest[url] = max(closest[url], similarity(sig.detail, nxt[1].detail))
-        return [url for url, _ in picked]
+            gains = [((sig.detail & ~covered).bit_count(), url, sig) for url, sig in pool]
+            gain, url, sig = min(gains, key=lambda g: (-g[0], g[1]))  # most new bits, then URL
+            if gain == 0:
+                picked.extend(u for u, _ in pool[: count - len(picked)])
+                break
+            picked.append(url)
+            covered |= sig.detail
+            pool = [m for m in pool if m[0] != url]
+        return picked
 
 
 def cluster(pages: dict[str, PageSignature]) -> list[Template]:
