@@ -7,7 +7,9 @@ WARC as metadata records, so ``recheck`` re-judges them without a browser.
 from __future__ import annotations
 
 import json
+import re
 import time
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from dataclasses import asdict
 from typing import Any
 
@@ -34,6 +36,36 @@ def form_signature(page: PageArtifact) -> str | None:
     return None
 
 
+SEARCH_NAMES = {"q", "s", "query", "search", "searchtext", "search_api_fulltext", "keys", "keyword",
+                "keywords", "text", "term", "suche", "suchbegriff", "cerca", "recherche", "buscar",
+                "zoeken", "zoek", "szukaj", "sok", "haku", "searchword", "searchphrase"}
+_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def search_url(page: PageArtifact) -> str | None:
+    """A site-search results URL built from the page's GET search form, with a
+    harmless query (a word of the page's own title). Nothing is ever POSTed."""
+    for form in page.tree.iter("form"):
+        if (form.get("method") or "get").strip().lower() != "get":
+            continue
+        inputs = list(form.iter("input"))
+        field = next((i for i in inputs if (i.get("type") or "").lower() == "search"), None)
+        if field is None:
+            field = next((i for i in inputs if (i.get("name") or "").lower() in SEARCH_NAMES
+                          and (i.get("type") or "text").lower() in ("text", "search")), None)
+        if field is None and (form.get("role") or "").lower() == "search":
+            field = next((i for i in inputs if (i.get("type") or "text").lower() == "text"), None)
+        if field is None or not field.get("name"):
+            continue
+        words = _WORD.findall(page.title or "")
+        params = [(i.get("name"), i.get("value") or "") for i in inputs
+                  if (i.get("type") or "").lower() == "hidden" and i.get("name")]
+        params.append((field.get("name"), (words[0] if words else "info").lower()))
+        action = urljoin(page.base_url, form.get("action") or page.url)
+        return urlunsplit(urlsplit(action)._replace(query=urlencode(params), fragment=""))
+    return None
+
+
 class BrowserPlan:
     """What the judge stage remembers of each page for the sample."""
 
@@ -41,10 +73,16 @@ class BrowserPlan:
         self.layouts: dict[str, PageSignature] = {}
         self.forms: dict[str, str] = {}         # form signature -> first (smallest) URL
         self.login_links: set[str] = set()      # canonical URLs linked as login
+        self.search: str | None = None          # a site-search results URL
+        self._search_from: str | None = None    # the (smallest) page URL it was built from
 
     def note_page(self, page: PageArtifact) -> None:
         if len(self.layouts) < MAX_LAYOUTS:
             self.layouts[page.url] = signature(page.tree)
+        if self._search_from is None or page.url < self._search_from:
+            found = search_url(page)
+            if found:
+                self.search, self._search_from = found, page.url
         sig = form_signature(page)
         if sig and (sig not in self.forms or page.url < self.forms[sig]):
             self.forms[sig] = page.url
@@ -64,6 +102,8 @@ class BrowserPlan:
         for url in sorted(self.layouts):
             if canonical(url) in self.login_links:
                 keys.setdefault(url, "login")
+        if self.search:
+            keys.setdefault(self.search, "search results")
         forms = {}
         for sig in sorted(self.forms, key=lambda s: self.forms[s]):
             if self.forms[sig] not in keys:

@@ -201,6 +201,7 @@ def test_browser_sample_starts_with_key_pages_and_covers_templates(demo: dict) -
     assert reasons[facts["accessibility_statement"]] == "key page: accessibility statement"
     assert reasons[facts["privacy_notice"]] == "key page: privacy notice"
     assert reasons[facts["eid_login_page"]] == "key page: login"
+    assert reasons[facts["search_results_page"] + "?q=comune"] == "key page: search results"
     assert browser["templates"] >= 5 and browser["templates_sampled"] == browser["templates"]
     a11y = rep["summary"]["accessibility"]
     assert a11y["pages_rendered"] == 20 and a11y["templates"] == browser["templates"]

@@ -54,3 +54,15 @@ def test_key_pages_come_first_then_one_per_template() -> None:
 def test_pages_with_different_details_are_picked_early() -> None:
     sample = choose(portal(), {}, 6)
     assert "https://x.eu/news/7" in sample.urls
+
+
+def test_site_search_url_is_built_from_a_get_search_form_only() -> None:
+    from citylabel.browser_stage import search_url
+    home = page(html_doc('<form role="search" action="/suche" method="get"><input type="hidden" name="lang" '
+                         'value="de"><input type="search" name="q"></form>', title="Stadt Lindenau"),
+                url="https://www.lindenau.example.de/")
+    assert search_url(home) == "https://www.lindenau.example.de/suche?lang=de&q=stadt"
+    post = page(html_doc('<form action="/suche" method="post"><input type="search" name="q"></form>'))
+    assert search_url(post) is None
+    contact = page(html_doc('<form action="/kontakt"><input name="email"><textarea name="msg"></textarea></form>'))
+    assert search_url(contact) is None
