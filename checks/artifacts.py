@@ -252,5 +252,6 @@ class BrowserArtifact:
     cookies: list[dict[str, Any]] = field(default_factory=list)
     local_storage: list[str] = field(default_factory=list)
     screenshot: str | None = None
+    dom: str | None = None  # the rendered DOM (serialised, clipped), for checks of script-built pages
     error: str | None = None
     seconds: float = 0.0

@@ -32,6 +32,7 @@ CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-component-update", "--no-first-run", "--disable-sync",
                "--disable-default-apps", "--disable-extensions", "--mute-audio"]
 MAX_NODES_PER_RULE = 20
+MAX_DOM_CHARS = 2 * 1024 * 1024
 SNIPPET_MAX = 500
 
 # Runs axe in the page and returns only what the checks use: the full result
@@ -145,7 +146,8 @@ class BrowserGatherer:
             art.status = response.status if response else None
             if self.run_axe:
                 art.axe = await self._run_axe(page)
-            art.final_url = page.url
+            art.final_url = page.url  # again: the page may have navigated itself
+            art.dom = (await page.content())[:MAX_DOM_CHARS]
             art.cookies = [{k: c.get(k) for k in ("name", "domain", "path", "expires", "httpOnly",
                                                   "secure", "sameSite")}
                            for c in await context.cookies()]

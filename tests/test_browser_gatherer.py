@@ -39,6 +39,7 @@ def test_axe_runs_and_finds_the_image_without_alt(rendered) -> None:  # noqa: AN
     assert image_alt and image_alt[0]["nodes"][0]["html"].startswith("<img")
     assert "wcag2a" in image_alt[0]["tags"] and "wcag111" in image_alt[0]["tags"]
     assert any(p["id"] == "document-title" for p in home.axe["passes"])
+    assert "<h1>Benvenuti</h1>" in home.dom  # the rendered DOM is kept
 
 
 def test_out_of_scope_requests_are_recorded_and_never_sent(rendered) -> None:  # noqa: ANN001
