@@ -175,21 +175,23 @@ class BrowserGatherer:
         return art
 
     async def _run_axe(self, page) -> dict[str, Any]:  # noqa: ANN001
-        """axe on the page; once more if the page navigated meanwhile (a meta
-        refresh or a script redirect destroys the context axe ran in)."""
-        for attempt in (1, 2):
+        """axe on the page; again, up to 3 times, if the page navigated meanwhile
+        (a meta refresh or a script redirect destroys the context axe ran in)."""
+        for attempt in (1, 2, 3):
             try:
                 return await asyncio.wait_for(
                     page.evaluate(AXE_SCRIPT, [MAX_NODES_PER_RULE, SNIPPET_MAX]),
                     timeout=self.page_timeout_ms / 1000)
             except Exception as exc:  # noqa: BLE001 - playwright.Error has no finer type
-                if attempt == 2 or "context was destroyed" not in str(exc):
+                if "context was destroyed" not in str(exc):
                     raise
+                await asyncio.sleep(0.3 * attempt)  # let the navigation commit
                 await page.wait_for_load_state("load", timeout=self.page_timeout_ms)
                 if page.url.startswith("chrome-error:"):
                     raise RuntimeError("the page navigated away to an address outside the "
                                        "portal's scope (meta refresh or script redirect)") from exc
-        raise AssertionError("unreachable")
+        raise RuntimeError("the page kept navigating (meta refresh or script redirect); "
+                           "axe could not run")
 
     async def _drop_browser(self) -> None:
         async with self._lock:

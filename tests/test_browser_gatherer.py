@@ -125,5 +125,6 @@ def test_a_page_that_navigates_itself_is_tested_where_it_lands() -> None:
     assert arts[0].error is None and arts[0].axe is not None
     assert arts[0].final_url == url + "landing"
     out = arts[1]
-    assert (out.error and "outside" in out.error) or (out.axe is not None)
+    # either axe ran before the refresh fired, or the page is marked as having left the scope
+    assert (out.error and ("outside" in out.error or "navigat" in out.error)) or out.axe is not None
     assert any(r["url"].startswith("https://elsewhere.example/") and r["blocked"] for r in out.requests)
