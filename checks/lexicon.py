@@ -41,10 +41,6 @@ def lexicon() -> dict:
     return json.loads(data)["concepts"]
 
 
-def concepts() -> list[str]:
-    return sorted(lexicon())
-
-
 def phrases(concept: str) -> set[str]:
     texts = lexicon()[concept]["texts"]
     out: set[str] = set()

@@ -24,7 +24,7 @@ CHALLENGE_HEAD = 32 * 1024
 CHALLENGE_MAX_BYTES = 64 * 1024
 
 
-def fetch_status_for(status: int, body_head: bytes, is_redirect: bool = False) -> str:
+def fetch_status_for(status: int, body_head: bytes) -> str:
     """ok | blocked | http-error | redirect, for a response that arrived."""
     if status in BLOCK_STATUSES:
         return "blocked"
@@ -32,7 +32,7 @@ def fetch_status_for(status: int, body_head: bytes, is_redirect: bool = False) -
         head = body_head[:CHALLENGE_HEAD].lower()
         if any(marker in head for marker in CHALLENGE_MARKERS):
             return "blocked"
-    if is_redirect or 300 <= status < 400:
+    if 300 <= status < 400:
         return "redirect"
     if status >= 400:
         return "http-error"

@@ -190,12 +190,6 @@ class Sample:
     templates_sampled: int
     template_of: dict[str, int]      # sampled url -> template index
 
-    def summary(self) -> dict[str, Any]:
-        return {"pages": len(self.urls), "templates": self.templates,
-                "templates_sampled": self.templates_sampled,
-                "pages": [{"url": u, "reason": self.reasons[u], "template": self.template_of.get(u)}
-                          for u in self.urls]}
-
 
 def choose(pages: dict[str, PageSignature], key_pages: dict[str, str], limit: int,
            after_first_round: dict[str, str] | None = None) -> Sample:
