@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from dataclasses import asdict
@@ -128,6 +129,10 @@ def render_and_judge(stage: Any, limit: int) -> dict[str, Any]:
     gatherer = BrowserGatherer(Scope(cfg.start_url, cfg.also_hosts), concurrency=cfg.browser_concurrency,
                                page_timeout=cfg.browser_timeout, screenshot_dir=shots,
                                user_agent=cfg.agent(__version__))
+    if cfg.progress:
+        print(f"[citylabel run {stage.run_id}] {cfg.portal_name}: rendering {len(sample.urls)} pages "
+              f"({sample.templates_sampled} of {sample.templates} templates) in Chromium with axe-core",
+              file=sys.stderr, flush=True)
     artifacts = asyncio.run(gatherer.gather(sample.urls))
     axe_version = None
     for art in artifacts:
