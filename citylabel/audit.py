@@ -114,7 +114,9 @@ def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
     stage.recorder.flush()
     rendered = 0
     for _url, data in read_metadata(Path(warc_path), BROWSER_ARTIFACT_TYPE):
-        judge_rendered(stage, artifact_from_json(data))
+        art = artifact_from_json(data)
+        judge_rendered(stage, art)
+        stage.rendered.append(art)
         rendered += 1
     stage.browser_stats = dict(stats.get("browser") or {}, rejudged_from_warc=rendered)
     return stage.finish("finished", {"rechecked_from": run_id,

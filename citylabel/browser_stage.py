@@ -134,6 +134,7 @@ def render_and_judge(stage: Any, limit: int) -> dict[str, Any]:
               f"({sample.templates_sampled} of {sample.templates} templates) in Chromium with axe-core",
               file=sys.stderr, flush=True)
     artifacts = asyncio.run(gatherer.gather(sample.urls))
+    stage.rendered = artifacts
     axe_version = None
     for art in artifacts:
         stage.recorder.archive_metadata(art.url, BROWSER_ARTIFACT_TYPE,

@@ -40,6 +40,7 @@ class JudgeStage:
         self.browser_checks = tuple(c for c in self.checks.page if "browser" in c.meta.requires)
         self.browser_plan = BrowserPlan()
         self.browser_stats: dict[str, Any] = {}
+        self.rendered: list = []  # BrowserArtifacts of the sample, for site checks
         self.recorder = RunRecorder(
             config.db_url, portal_name=config.portal_name, start_url=config.start_url,
             country=config.country, settings=config.recorded(),
@@ -181,7 +182,8 @@ class JudgeStage:
             self.render()
         site = SiteArtifact(start_url=self.config.start_url, home=self.home,
                             scheme_probe=self.aux["scheme_probe"], pages=self.pages)
-        artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date())}
+        artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date()),
+                     "rendered": self.rendered}
         site_findings = [f.to_dict() for f in run_checks(self.checks.site, artifacts, None)]
         self.outcomes.update(f["outcome"] for f in site_findings)
         stats = {

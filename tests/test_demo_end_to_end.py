@@ -220,3 +220,13 @@ def test_axe_finds_the_planted_images_without_alt(demo: dict) -> None:
     assert any(r["rule"] == "image-alt" and r["impact"] == "critical" for r in summary["rules"])
     strong = demo["reports"]["comune-valdoria"]
     assert not [f for f in strong["findings"] if f["check"] == "a11y.axe" and f["outcome"] == "failed"]
+
+
+def test_trackers_before_consent_are_found_and_never_contacted(demo: dict) -> None:
+    weak = [f for f in demo["reports"]["commune-belmont"]["findings"] if f["check"] == "privacy.pre-consent"]
+    assert [f["outcome"] for f in weak] == ["failed"]
+    planted = PORTALS["commune-belmont"].facts["trackers_before_consent"]
+    texts = " ".join(e["text"] for e in weak[0]["evidence"])
+    assert all(t in texts for t in planted) and "blocked by citylabel" in texts
+    strong = [f for f in demo["reports"]["comune-valdoria"]["findings"] if f["check"] == "privacy.pre-consent"]
+    assert [f["outcome"] for f in strong] == ["passed"]
