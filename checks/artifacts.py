@@ -216,6 +216,8 @@ class SiteArtifact:
     home: dict[str, Any] | None = None          # {"url", "final_url", "status", "fetch_status"}
     scheme_probe: dict[str, Any] | None = None  # the other-scheme fetch of the start URL
     pages: list[dict[str, Any]] = field(default_factory=list)  # url, final_url, status, fetch_status, content_type
+    security_txt: dict[str, Any] | None = None  # /.well-known/security.txt: url, status, content_type, text
+    today: date | None = None                   # the day date-based checks judge against
 
 
 @dataclass

@@ -94,6 +94,7 @@ def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
     stage = JudgeStage(config, kind="recheck", parent_run_id=run_id, warc_path=warc_path)
     if stats.get("scheme_probe"):
         stage.handle({"kind": "probe", **stats["scheme_probe"]})
+    stage.aux["security_txt"] = stats.get("security_txt")
     home_url = (stats.get("home") or {}).get("url")
     for p in pages:
         payload: dict[str, Any] = {

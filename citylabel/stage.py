@@ -27,7 +27,8 @@ from crawler.sitemaps import MAX_SITEMAPS, parse_sitemap, sitemaps_in_robots
 from crawler.urls import Scope, TrapGuard, canonical
 from storage.recorder import RunRecorder
 
-SITEMAP_PRIORITY = -20  # sitemap-only pages come after linked ones of similar worth
+SITEMAP_PRIORITY = -20
+SECURITY_TXT_MAX = 32 * 1024  # sitemap-only pages come after linked ones of similar worth
 
 
 class JudgeStage:
@@ -57,7 +58,8 @@ class JudgeStage:
         self.fetch_statuses: Counter = Counter()
         self.home: dict[str, Any] | None = None
         self.key_pages = KeyPages()
-        self.aux: dict[str, Any] = {"robots_txt": None, "sitemaps": [], "scheme_probe": None}
+        self.aux: dict[str, Any] = {"robots_txt": None, "sitemaps": [], "scheme_probe": None,
+                                    "security_txt": None}
         self.sitemaps_seen = 0
         self.started = time.monotonic()
 
@@ -68,6 +70,8 @@ class JudgeStage:
             return self._robots(payload)
         if kind == "sitemap":
             return self._sitemap(payload)
+        if kind == "securitytxt":
+            return self._security_txt(payload)
         if kind == "probe":
             self.aux["scheme_probe"] = {k: payload.get(k) for k in
                                         ("url", "status", "location", "fetch_status", "error")}
@@ -116,7 +120,7 @@ class JudgeStage:
                    "error": p.get("error")}
         self.pages.append(summary)
         if p.get("home"):
-            self.home = summary
+            self.home = dict(summary, headers={k.lower(): v for k, v in (p.get("headers") or [])})
         size = p.get("size")
         if size is None and status is not None:
             size = len(body)
@@ -130,7 +134,19 @@ class JudgeStage:
         }, findings)
         return {"requests": requests, "outcomes": dict(counts), "fetch_status": fetch_status}
 
-    # -- robots.txt and sitemaps -------------------------------------------
+    # -- robots.txt, security.txt and sitemaps ------------------------------
+    def _security_txt(self, p: dict[str, Any]) -> dict[str, Any]:
+        status = p.get("status")
+        headers = {k.lower(): v for k, v in (p.get("headers") or [])}
+        body = (p.get("body") or b"")[:SECURITY_TXT_MAX]
+        if status is not None:
+            self.recorder.archive(p["url"], status, p.get("reason") or "", p.get("headers") or [], body)
+        self.aux["security_txt"] = {
+            "url": p["url"], "status": status, "error": p.get("error"),
+            "content_type": headers.get("content-type"),
+            "text": body.decode("utf-8", "replace") if status and 200 <= status < 300 else None}
+        return {"requests": [], "outcomes": {}}
+
     def _robots(self, p: dict[str, Any]) -> dict[str, Any]:
         status = p.get("status")
         self.aux["robots_txt"] = {"url": p["url"], "status": status, "error": p.get("error")}
@@ -181,7 +197,9 @@ class JudgeStage:
         if status == "finished" and not self.browser_stats:
             self.render()
         site = SiteArtifact(start_url=self.config.start_url, home=self.home,
-                            scheme_probe=self.aux["scheme_probe"], pages=self.pages)
+                            scheme_probe=self.aux["scheme_probe"], pages=self.pages,
+                            security_txt=self.aux["security_txt"],
+                            today=self.config.judge_date())
         artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date()),
                      "rendered": self.rendered}
         site_findings = [f.to_dict() for f in run_checks(self.checks.site, artifacts, None)]
@@ -194,6 +212,7 @@ class JudgeStage:
             "robots_txt": self.aux["robots_txt"],
             "sitemaps": self.aux["sitemaps"],
             "scheme_probe": self.aux["scheme_probe"],
+            "security_txt": self.aux["security_txt"],
             "home": self.home,
             "browser": self.browser_stats,
             "judge_seconds": round(time.monotonic() - self.started, 3),

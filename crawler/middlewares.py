@@ -6,7 +6,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 # Requests that are part of the run's bookkeeping, not pages of the portal.
-AUX_KINDS = {"robots", "sitemap", "probe"}
+AUX_KINDS = {"robots", "sitemap", "probe", "securitytxt"}
 
 
 class OutOfScope(IgnoreRequest):

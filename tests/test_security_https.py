@@ -69,7 +69,10 @@ def test_probe_timeout_is_cant_tell_and_unreachable_home_is_cant_tell() -> None:
 
 def test_real_audit_over_local_https(tmp_path) -> None:  # noqa: ANN001
     body = html_doc('<main><p>Benvenuti</p><a href="/privacy">Informativa privacy</a></main>', "it")
-    with serve_routes({"/": lambda h: send(h, 200, body),
+    secure = {"Strict-Transport-Security": "max-age=31536000", "X-Content-Type-Options": "nosniff"}
+    security_txt = "Contact: mailto:cert@comune.example.it\nExpires: 2099-01-01T00:00:00Z\n"
+    with serve_routes({"/": lambda h: send(h, 200, body, headers=secure),
+                       "/.well-known/security.txt": lambda h: send(h, 200, security_txt, "text/plain"),
                        "/privacy": lambda h: send(h, 200, html_doc("<p>privacy</p>", "it"))},
                       tls_context=server_context()) as https_url:
         def redirect(h):  # noqa: ANN001, ANN202
@@ -83,3 +86,8 @@ def test_real_audit_over_local_https(tmp_path) -> None:  # noqa: ANN001
     assert [f["outcome"] for f in https] == ["passed", "passed"], https
     assert https[1]["evidence"][0]["text"].startswith("HTTP 301")
     assert rep["pages"][0]["url"] == https_url
+    outcome = {f["check"]: f["outcome"] for f in rep["findings"]
+               if f["check"] in ("security.hsts", "security.txt")}
+    assert outcome == {"security.hsts": "passed", "security.txt": "passed"}
+    headers = {f["details"]["header"]: f["outcome"] for f in rep["findings"] if f["check"] == "security.headers"}
+    assert headers["X-Content-Type-Options"] == "passed" and headers["Referrer-Policy"] == "failed"

@@ -107,6 +107,12 @@ class PortalSpider(scrapy.Spider):
         yield scrapy.Request(urljoin(start, "/sitemap.xml"), callback=self.on_aux,
                              errback=self.on_aux_error, priority=HOME_PRIORITY - 1,
                              meta={"kind": "sitemap"})
+        # RFC 9116: the file is meant for machines; robots.txt does not govern it
+        yield scrapy.Request(urljoin(start, "/.well-known/security.txt"), callback=self.on_aux,
+                             errback=self.on_aux_error, dont_filter=True,
+                             priority=HOME_PRIORITY - 1,
+                             meta={"kind": "securitytxt", "dont_obey_robotstxt": True,
+                                   "handle_httpstatus_all": True})
         probe = self.config.probe_url()
         yield scrapy.Request(probe, callback=self.on_probe, errback=self.on_probe_error,
                              dont_filter=True, priority=HOME_PRIORITY - 2,
