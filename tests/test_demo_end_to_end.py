@@ -230,3 +230,14 @@ def test_trackers_before_consent_are_found_and_never_contacted(demo: dict) -> No
     assert all(t in texts for t in planted) and "blocked by citylabel" in texts
     strong = [f for f in demo["reports"]["comune-valdoria"]["findings"] if f["check"] == "privacy.pre-consent"]
     assert [f["outcome"] for f in strong] == ["passed"]
+
+
+@pytest.mark.parametrize("slug,schemes", [("comune-valdoria", {"spid", "cie"}),
+                                          ("stadt-lindenau", {"bundid"}),
+                                          ("commune-belmont", {"franceconnect"})])
+def test_eid_login_schemes_are_recognised_on_the_login_page(demo: dict, slug: str, schemes: set) -> None:
+    rep = demo["reports"][slug]
+    login = PORTALS[slug].facts["eid_login_page"]
+    found = {f["details"]["scheme"] for f in rep["findings"] if f["check"] == "eid.login"
+             and f["outcome"] == "passed" and path_of(rep, f["url"]) == login}
+    assert found == schemes
