@@ -117,7 +117,8 @@ def run_bare(url: str) -> dict:
 def run_audit(url: str, pages: int, workdir: Path, n: int) -> dict:
     db = f"sqlite:///{workdir / f'bench-{n}.db'}"
     _, peak, wall = measure([sys.executable, "-m", "citylabel", "audit", url, "--max-pages",
-                             str(pages + 100), "--max-depth", "1000", "--db", db, "-q",
+                             str(pages + 100), "--max-depth", "1000", "--browser-pages", "0",
+                             "--db", db, "-q",
                              "--report-dir", str(workdir)])
     from sqlalchemy import create_engine, text
     engine = create_engine(db)

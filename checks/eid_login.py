@@ -50,10 +50,6 @@ def _words(words: list[str]) -> re.Pattern | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
 
 
-def _host_in(host: str, hosts: tuple[str, ...]) -> bool:
-    return any(host == h or host.endswith("." + h) for h in hosts)
-
-
 @dataclass(frozen=True)
 class _Scheme:
     id: str
@@ -68,6 +64,7 @@ class _Scheme:
     texts: tuple[str, ...]
     names: re.Pattern | None
     routes: re.Pattern | None
+    route_words: tuple[str, ...]
 
     def named_in(self, text: str) -> bool:
         return any(t in text for t in self.texts) or bool(self.names and self.names.search(text))
@@ -92,8 +89,38 @@ def _registry() -> tuple[tuple[_Scheme, ...], re.Pattern, tuple[str, ...]]:
             assets=tuple(a.lower() for a in markup.get("assets", [])),
             texts=tuple(_fold(t) for ts in s.get("texts", {}).values() for t in ts),
             names=_words([short_name, *s.get("route_words", [])]),
-            routes=_words(s.get("route_words", []))))
+            routes=_words(s.get("route_words", [])),
+            route_words=tuple(w.lower() for w in s.get("route_words", []) if w)))
     return tuple(schemes), _words(data["login_words"]), tuple(_fold(t) for t in data["eidas_texts"])
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, tuple[_Scheme, ...]], re.Pattern | None, frozenset[str],
+                      frozenset[str], tuple[str, ...], re.Pattern]:
+    """Lookups built once, so most links and elements are dismissed without
+    looping over every scheme: IdP host -> schemes, any route word, and the
+    union of button classes, attributes and asset names."""
+    schemes = _registry()[0]
+    by_host: dict[str, list[_Scheme]] = {}
+    for sc in schemes:
+        for h in sc.idp_hosts:
+            by_host.setdefault(h, []).append(sc)
+    any_route = _words([w for sc in schemes for w in sc.route_words])
+    return ({h: tuple(v) for h, v in by_host.items()}, any_route,
+            frozenset(c for sc in schemes for c in sc.classes),
+            frozenset(a for sc in schemes for a in sc.attributes),
+            tuple(a for sc in schemes for a in sc.assets),
+            # any scheme's login text, as a substring (as _Scheme.named_in tests it)
+            re.compile("|".join(re.escape(t) for sc in schemes for t in sc.texts if t) or "(?!)"))
+
+
+def _schemes_for_host(host: str) -> tuple[_Scheme, ...]:
+    by_host = _index()[0]
+    out: list[_Scheme] = []
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        out.extend(by_host.get(".".join(labels[i:]), ()))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -146,14 +173,21 @@ class EidLogin(Check):
         targets = [(link.element, link.url, link.text) for link in page.links]
         targets += [(f, urljoin(base, f.get("action").strip()), _form_text(f))
                     for f in tree.iter("form") if f.get("action")]
+        _, any_route, all_classes, all_attrs, all_assets, any_text = _index()
         for el, url, raw_text in targets:
             parts = urlsplit(url)
-            host, path, text = (parts.hostname or "").lower(), parts.path.lower(), _fold(raw_text)
+            host, path = (parts.hostname or "").lower(), parts.path.lower()
+            on_idp = _schemes_for_host(host) if host else ()
+            on_idp_ids = {sc.id for sc in on_idp}
+            local = bool(host and _site(host) == own_site and any_route and any_route.search(path))
+            if not on_idp and not local:
+                continue
+            text = _fold(raw_text)
             for s in schemes:
-                if _host_in(host, s.idp_hosts) and (
+                if s.id in on_idp_ids and (
                         not s.patterns or any(p in path for p in s.patterns) or s.login_text(text)):
                     hits.setdefault(s.id, []).append(_Hit("idp-link", el, url, raw_text))
-                elif (host and _site(host) == own_site and s.routes and s.routes.search(path)
+                elif (local and s.routes and s.routes.search(path)
                       and (s.named_in(text) or login_words.search(text))
                       and (login_words.search(text) or s.login_text(text) or _AUTH_PATH.search(path))):
                     hits.setdefault(s.id, []).append(_Hit("local-route", el, url, raw_text))
@@ -166,9 +200,18 @@ class EidLogin(Check):
             attrs = {a.lower() for a in el.attrib}
             asset = (el.get(_ASSET_ATTRS[el.tag]) or "") if el.tag in _ASSET_ATTRS else ""
             asset_file = urlsplit(asset).path.rsplit("/", 1)[-1].lower() if asset else ""
+            if asset_file and not any(a in asset_file for a in all_assets):
+                asset_file = ""
             clickable = el.tag in ("a", "button") or (
                 el.tag == "input" and (el.get("type") or "").lower() in ("submit", "button"))
+            if not (clickable or asset_file or classes & all_classes or attrs & all_attrs):
+                continue
             text = _fold(link_text(el) if el.tag != "input" else el.get("value")) if clickable else ""
+            if text and not any_text.search(text):
+                text = ""  # names no scheme's login text: nothing to mention
+            markup = bool(asset_file or classes & all_classes or attrs & all_attrs)
+            if not (text or markup):
+                continue
             for s in schemes:
                 if classes & s.classes or any(a in attrs for a in s.attributes):
                     hits.setdefault(s.id, []).append(
