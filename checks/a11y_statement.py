@@ -30,9 +30,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from checks.a11y_statement_link import STATEMENT_REGISTRIES
+from checks.a11y_statement_link import registry_of
 from checks.artifacts import Link, PageArtifact, StatementArtifact, element_snippet, normalise_space, region_of
 from checks.base import TEXT_MAX, Check, CheckMeta, Evidence, Finding, Outcome, Scope
+from checks.lexicon import fold
 
 # Bound the work on hostile pages.
 MAX_TEXT_CHARS = 200_000
@@ -150,11 +151,6 @@ def _by_language(table: dict) -> list[str]:
         if not lang.startswith("_"):
             out.extend(words)
     return out
-
-
-def fold(text: str) -> str:
-    """Lower-case, diacritics dropped: for a quick "could it be there?" test."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def needle(phrase: str) -> str:
@@ -517,14 +513,6 @@ def clip_around(text: str, s: int, e: int, ms: int, me: int, limit: int = TEXT_M
     end = min(e, start + limit - 2)
     out = text[start:end].strip()
     return ("…" if start > s else "") + out + ("…" if end < e else "")
-
-
-def _is_registry(url: str) -> bool:
-    """A link to a national statement registry (the statement itself, e.g. AgID's
-    form.agid.gov.it/view/...) is not the enforcement procedure."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    return any(host == h and parts.path.startswith(p) for h, p in STATEMENT_REGISTRIES)
 
 
 def _host_matches(url: str, hosts: Iterable[str]) -> bool:
@@ -895,7 +883,7 @@ class AccessibilityStatement(Check):
                     f"Enforcement procedure: named, with a link ({link.url})",
                     evidence=[st.evidence(h), _link_evidence(st, link)])
         host_links = [(l, i) for l, i in st.link_blocks
-                      if i in content and _host_matches(l.url, hosts) and not _is_registry(l.url)]
+                      if i in content and _host_matches(l.url, hosts) and not registry_of(l.url)]
         if host_links:
             link, i = host_links[0]
             ev = [st.block_evidence(i)] if i is not None else []
@@ -922,7 +910,7 @@ class AccessibilityStatement(Check):
                 break
             zone.append(j)
         candidates = [(l, i) for l, i in st.link_blocks if i in zone
-                      and not l.href.lower().startswith(("mailto:", "tel:", "#")) and not _is_registry(l.url)]
+                      and not l.href.lower().startswith(("mailto:", "tel:", "#")) and not registry_of(l.url)]
         if not candidates:
             return None
         for l, _ in candidates:

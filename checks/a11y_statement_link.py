@@ -22,6 +22,18 @@ STATEMENT_REGISTRIES: tuple[tuple[str, str], ...] = (
     ("toegankelijkheidsverklaring.nl", "/register/"),
     ("www.toegankelijkheidsverklaring.nl", "/register/"),
 )
+
+
+def registry_of(url: str) -> str | None:
+    """The national statement registry a URL points into, or None."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for reg_host, prefix in STATEMENT_REGISTRIES:
+        if host == reg_host and parts.path.startswith(prefix):
+            return reg_host
+    return None
+
+
 # Poland's statement law defines <meta name="deklaracja-dostępności" content="URL">.
 POLISH_META = ("deklaracja-dostępności", "deklaracja-dostepnosci")
 
@@ -45,12 +57,8 @@ class AccessibilityStatementLink(LinkPresenceCheck):
                      "to the accessibility statement")
 
     def extra(self, link: Link) -> str | None:
-        parts = urlsplit(link.url)
-        host = (parts.hostname or "").lower()
-        for reg_host, prefix in STATEMENT_REGISTRIES:
-            if host == reg_host and parts.path.startswith(prefix):
-                return f"link to the national statement registry {reg_host}"
-        return None
+        registry = registry_of(link.url)
+        return f"link to the national statement registry {registry}" if registry else None
 
     def declared(self, page: PageArtifact) -> Finding | None:
         for el in page.tree.iterfind(".//meta[@name]"):

@@ -104,7 +104,7 @@ class JudgeStage:
             findings = [f.to_dict() for f in run_checks(self.static_checks, {"page": page}, final_url)]
             self.key_pages.offer(page)
             self.key_pages.note_findings(findings)
-            if self.browser_checks:
+            if self.browser_checks and self.config.browser_pages > 0:
                 self.browser_plan.note_page(page)
             if discover:
                 self.frontier.mark_seen(final_url)
