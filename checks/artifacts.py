@@ -218,6 +218,10 @@ class SiteArtifact:
     pages: list[dict[str, Any]] = field(default_factory=list)  # url, final_url, status, fetch_status, content_type
     security_txt: dict[str, Any] | None = None  # /.well-known/security.txt: url, status, content_type, text
     today: date | None = None                   # the day date-based checks judge against
+    # page requests that redirected out of scope (never followed): {"url", "location"},
+    # e.g. a login route answering with a redirect to a national eID provider
+    redirects: list[dict[str, str]] = field(default_factory=list)
+    tls: dict[str, Any] | None = None           # the TLS handshake with the start host (see crawler.tls)
 
 
 @dataclass
@@ -257,3 +261,41 @@ class BrowserArtifact:
     dom: str | None = None  # the rendered DOM (serialised, clipped), for checks of script-built pages
     error: str | None = None
     seconds: float = 0.0
+
+
+@dataclass
+class PageFindings:
+    """What the page checks found across the run, for site checks that sum it up.
+
+    Per page check: how many pages had each outcome, and the first findings of
+    each outcome except ``inapplicable`` (which is only counted), so memory stays
+    bounded on a portal of any size. ``html_pages`` counts the pages judged.
+    """
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)   # check -> outcome -> pages
+    examples: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
+    html_pages: int = 0
+    max_examples: int = 200
+
+    def add_page(self, findings: list[dict[str, Any]]) -> None:
+        """Take one page's findings (as stored: dicts); a check counts once per page, worst-first."""
+        self.html_pages += 1
+        per_check: dict[str, list[dict[str, Any]]] = {}
+        for f in findings:
+            per_check.setdefault(f["check"], []).append(f)
+        for check, found in per_check.items():
+            counts = self.counts.setdefault(check, {})
+            for outcome in {f["outcome"] for f in found}:
+                counts[outcome] = counts.get(outcome, 0) + 1
+            for f in found:
+                if f["outcome"] == "inapplicable":
+                    continue
+                kept = self.examples.setdefault(check, {}).setdefault(f["outcome"], [])
+                if len(kept) < self.max_examples:
+                    kept.append(f)
+
+    def pages_with(self, check: str, outcome: str) -> int:
+        return self.counts.get(check, {}).get(outcome, 0)
+
+    def found(self, check: str, outcome: str) -> list[dict[str, Any]]:
+        return self.examples.get(check, {}).get(outcome, [])

@@ -132,6 +132,9 @@ class CheckMeta:
     version: str
     standard: str
     description: str = ""
+    # Tunable settings and their defaults (e.g. a coverage threshold); a run
+    # sets them with ``--check-option ID.NAME=VALUE`` and records them.
+    options: tuple[tuple[str, Any], ...] = ()
 
 
 class Check:
@@ -142,6 +145,10 @@ class Check:
     """
 
     meta: ClassVar[CheckMeta]
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options: dict[str, Any] = dict(self.meta.options)
+        self.options.update(options or {})
 
     def evaluate(self, **artifacts: Any) -> list[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -266,3 +266,17 @@ class EidLogin(Check):
         return self.finding(Outcome.PASSED, message, url=page.url, evidence=evidence, details={
             "scheme": s.id, "country": s.country, "how": best.how, "target": best.target,
             "notified": s.notified, "eidas": eidas})
+
+
+def schemes_at(url: str) -> list[dict[str, Any]]:
+    """The registry's schemes whose identity provider serves ``url``, as plain facts
+    (id, name, country, notified); used for redirects seen by the crawler."""
+    host = (urlsplit(url).hostname or "").lower()
+    return [{"scheme": s.id, "name": s.name, "country": s.country, "notified": s.notified}
+            for s in _schemes_for_host(host)] if host else []
+
+
+def scheme_facts(scheme_id: str) -> dict[str, Any] | None:
+    s = next((s for s in _registry()[0] if s.id == scheme_id), None)
+    return None if s is None else {"scheme": s.id, "name": s.name, "country": s.country,
+                                   "notified": s.notified}

@@ -95,6 +95,7 @@ def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
     if stats.get("scheme_probe"):
         stage.handle({"kind": "probe", **stats["scheme_probe"]})
     stage.aux["security_txt"] = stats.get("security_txt")
+    stage.aux["tls"] = stats.get("tls")
     home_url = (stats.get("home") or {}).get("url")
     for p in pages:
         payload: dict[str, Any] = {

@@ -105,6 +105,13 @@ def audit(
                                            "then a few per page template (0: no browser)"),
     check: list[str] = typer.Option([], "--check", help="Run only this check (repeatable)"),
     skip_check: list[str] = typer.Option([], "--skip-check", help="Do not run this check"),
+    check_option: list[str] = typer.Option([], "--check-option",
+                                           help="Set a check's option, CHECK_ID.NAME=VALUE, e.g. "
+                                                "privacy.notice-link-coverage.threshold=0.9 "
+                                                "(repeatable; `citylabel checks list` shows them)"),
+    ca_file: Optional[Path] = typer.Option(None, "--ca-file", exists=True, dir_okay=False,
+                                           help="Extra CA certificates (PEM) to trust when judging "
+                                                "the portal's certificate (intranets, tests)"),
     report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Where to write the HTML report"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge dates (statement age) as of "
                                         "this day, YYYY-MM-DD (default: today)"),
@@ -115,15 +122,20 @@ def audit(
     """Crawl one portal, run the checks, store the evidence and write a report."""
     from citylabel.audit import run_audits
     from citylabel.config import DEFAULT_CONTACT, AuditConfig
-    from checks.registry import CheckLoadError, load
+    from checks.registry import CheckLoadError, load, parse_option
     try:
-        load(check or None, skip_check)
+        options: dict[str, dict[str, str]] = {}
+        for text in check_option:
+            cid, oname, value = parse_option(text)
+            options.setdefault(cid, {})[oname] = value
+        load(check or None, skip_check, options)
         cfg = AuditConfig(start_url=url, name=name, country=country, max_pages=max_pages,
                           max_depth=max_depth, also_hosts=tuple(also_host), db_url=db,
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
                           user_agent=user_agent, enable_checks=tuple(check) or None,
                           disable_checks=tuple(skip_check), progress=not quiet,
-                          download_timeout=timeout, as_of=as_of, browser_pages=browser_pages)
+                          download_timeout=timeout, as_of=as_of, browser_pages=browser_pages,
+                          check_options=options, ca_file=str(ca_file) if ca_file else None)
     except (ValueError, CheckLoadError) as exc:
         _fail(str(exc))
     results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")
@@ -255,11 +267,12 @@ def checks_list() -> None:
     from checks.registry import discover
     table = Table(title="checks (entry-point group citylabel.checks)")
     table.add_column("id", no_wrap=True)
-    for col in ("scope", "principles", "version", "title", "standard"):
+    for col in ("scope", "principles", "version", "title", "options", "standard"):
         table.add_column(col, overflow="fold")
     for cid, cls in discover().items():
         m = cls.meta
-        table.add_row(cid, m.scope.value, ", ".join(m.principles), m.version, m.title, m.standard)
+        opts = ", ".join(f"{k}={v}" for k, v in m.options)
+        table.add_row(cid, m.scope.value, ", ".join(m.principles), m.version, m.title, opts, m.standard)
     out.print(table)
 
 

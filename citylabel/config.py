@@ -32,6 +32,8 @@ class AuditConfig:
     browser_pages: int = 20  # pages rendered with axe-core (key pages, then per template); 0: none
     browser_concurrency: int = 4
     browser_timeout: float = 30.0
+    check_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> name -> value
+    ca_file: str | None = None  # extra CA bundle (PEM) trusted when judging certificates
     as_of: str | None = None  # ISO date that date-based checks judge against (default: today)
     progress: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,5 +1,5 @@
 """Key pages: the few pages that site checks read in full (the accessibility
-statement now; the privacy notice next).
+statement and the privacy notice).
 
 Which page is "the statement" is decided by the page checks already: the link
 evidence of a passed ``a11y.statement-link`` finding names its URL. Links are
@@ -55,7 +55,13 @@ class KeyPages:
                 kept[key] = page
 
     def statement(self, today: date) -> StatementArtifact:
-        role = "statement"
+        return self._artifact("statement", today)
+
+    def notice(self, today: date) -> StatementArtifact:
+        """The privacy notice candidates, in the same shape as the statement's."""
+        return self._artifact("privacy", today)
+
+    def _artifact(self, role: str, today: date) -> StatementArtifact:
         ranked = self.linked[role].most_common()
         return StatementArtifact(
             links=[(self.first_url[role][k], n) for k, n in ranked],

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 import checks.registry as registry
-from checks.artifacts import PageArtifact, SiteArtifact
+from checks.artifacts import PageArtifact, PageFindings, SiteArtifact
 from checks.base import Outcome
 from checks.runner import run_checks
 from citylabel import __version__
@@ -29,13 +29,15 @@ from storage.recorder import RunRecorder
 
 SITEMAP_PRIORITY = -20
 SECURITY_TXT_MAX = 32 * 1024  # sitemap-only pages come after linked ones of similar worth
+MAX_REDIRECTS_KEPT = 500
 
 
 class JudgeStage:
     def __init__(self, config: AuditConfig, kind: str = "crawl",
                  parent_run_id: int | None = None, warc_path: str | None = None) -> None:
         self.config = config
-        self.checks = registry.load(config.enable_checks, config.disable_checks)
+        self.checks = registry.load(config.enable_checks, config.disable_checks,
+                                    config.check_options)
         # page checks that need a rendered page run on the browser sample only
         self.static_checks = tuple(c for c in self.checks.page if "browser" not in c.meta.requires)
         self.browser_checks = tuple(c for c in self.checks.page if "browser" in c.meta.requires)
@@ -59,7 +61,9 @@ class JudgeStage:
         self.home: dict[str, Any] | None = None
         self.key_pages = KeyPages()
         self.aux: dict[str, Any] = {"robots_txt": None, "sitemaps": [], "scheme_probe": None,
-                                    "security_txt": None}
+                                    "security_txt": None, "tls": None}
+        self.page_findings = PageFindings()
+        self.redirects: list[dict[str, str]] = []  # out-of-scope redirects, never followed
         self.sitemaps_seen = 0
         self.started = time.monotonic()
 
@@ -72,6 +76,9 @@ class JudgeStage:
             return self._sitemap(payload)
         if kind == "securitytxt":
             return self._security_txt(payload)
+        if kind == "tls":
+            self.aux["tls"] = payload.get("result")
+            return {"requests": [], "outcomes": {}}
         if kind == "probe":
             self.aux["scheme_probe"] = {k: payload.get(k) for k in
                                         ("url", "status", "location", "fetch_status", "error")}
@@ -104,6 +111,7 @@ class JudgeStage:
             findings = [f.to_dict() for f in run_checks(self.static_checks, {"page": page}, final_url)]
             self.key_pages.offer(page)
             self.key_pages.note_findings(findings)
+            self.page_findings.add_page(findings)
             if self.browser_checks and self.config.browser_pages > 0:
                 self.browser_plan.note_page(page)
             if discover:
@@ -112,6 +120,9 @@ class JudgeStage:
                 for c in candidates:
                     self.browser_plan.note_candidate(c.url, c.reason)
                 requests = [c.__dict__ for c in candidates]
+        if (fetch_status == "out-of-scope" and final_url != p["url"]
+                and len(self.redirects) < MAX_REDIRECTS_KEPT):
+            self.redirects.append({"url": p["url"], "location": final_url})
         counts = Counter(f["outcome"] for f in findings)
         self.outcomes.update(counts)
         self.fetch_statuses[fetch_status] += 1
@@ -199,9 +210,11 @@ class JudgeStage:
         site = SiteArtifact(start_url=self.config.start_url, home=self.home,
                             scheme_probe=self.aux["scheme_probe"], pages=self.pages,
                             security_txt=self.aux["security_txt"],
-                            today=self.config.judge_date())
+                            today=self.config.judge_date(), redirects=self.redirects,
+                            tls=self.aux["tls"])
         artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date()),
-                     "rendered": self.rendered}
+                     "privacy_notice": self.key_pages.notice(self.config.judge_date()),
+                     "rendered": self.rendered, "page_findings": self.page_findings}
         site_findings = [f.to_dict() for f in run_checks(self.checks.site, artifacts, None)]
         self.outcomes.update(f["outcome"] for f in site_findings)
         stats = {
@@ -213,6 +226,7 @@ class JudgeStage:
             "sitemaps": self.aux["sitemaps"],
             "scheme_probe": self.aux["scheme_probe"],
             "security_txt": self.aux["security_txt"],
+            "tls": self.aux["tls"],
             "home": self.home,
             "browser": self.browser_stats,
             "judge_seconds": round(time.monotonic() - self.started, 3),

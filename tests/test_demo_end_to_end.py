@@ -232,12 +232,22 @@ def test_trackers_before_consent_are_found_and_never_contacted(demo: dict) -> No
     assert [f["outcome"] for f in strong] == ["passed"]
 
 
-@pytest.mark.parametrize("slug,schemes", [("comune-valdoria", {"spid", "cie"}),
-                                          ("stadt-lindenau", {"bundid"}),
-                                          ("commune-belmont", {"franceconnect"})])
-def test_eid_login_schemes_are_recognised_on_the_login_page(demo: dict, slug: str, schemes: set) -> None:
-    rep = demo["reports"][slug]
-    login = PORTALS[slug].facts["eid_login_page"]
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_eid_schemes_on_the_login_page_and_for_the_portal(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    schemes = set(facts["eid_schemes"])
     found = {f["details"]["scheme"] for f in rep["findings"] if f["check"] == "eid.login"
-             and f["outcome"] == "passed" and path_of(rep, f["url"]) == login}
+             and f["outcome"] == "passed" and path_of(rep, f["url"]) == facts["eid_login_page"]}
     assert found == schemes
+    avail = [f for f in rep["findings"] if f["check"] == "eid.available"]
+    summary = avail[0]
+    if not schemes:  # only a password login
+        assert [f["outcome"] for f in avail] == ["failed"] and "Password-only" in summary["message"]
+        assert path_of(rep, summary["evidence"][0]["url"]) == facts["eid_login_page"]
+        return
+    assert summary["outcome"] == "passed" and summary["details"]["eidas"] is facts["eidas_login"]
+    by_scheme = {f["details"]["scheme"]: f for f in avail[1:]}
+    assert set(by_scheme) == schemes
+    for path, scheme in facts.get("eid_redirects", {}).items():
+        assert by_scheme[scheme]["details"]["how"] == "redirect"
+        assert path_of(rep, by_scheme[scheme]["evidence"][0]["url"]) == path

@@ -46,8 +46,9 @@ def bundled_portals() -> list[DemoPortal]:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "citylabel-demo"
 
-    def __init__(self, *args, root: Path, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, root: Path, redirects: dict[str, str], **kwargs) -> None:  # noqa: ANN002, ANN003
         self.root = root.resolve()
+        self.redirects = redirects
         super().__init__(*args, **kwargs)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002, ANN002 - quiet
@@ -64,6 +65,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         path = unquote(urlsplit(self.path).path)
+        if path in self.redirects:  # e.g. a login route handing over to an eID provider
+            self.send_response(302)
+            self.send_header("Location", self.redirects[path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         target = (self.root / path.lstrip("/")).resolve()
         if not str(target).startswith(str(self.root)):
             self.send_error(404)
@@ -95,10 +102,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PortalServer:
-    """Serves one directory on 127.0.0.1 (a free port unless given) in a thread."""
+    """Serves one directory on 127.0.0.1 (a free port unless given) in a thread.
+
+    Paths listed under ``redirects`` in the portal's ``portal.json`` (beside the
+    site directory) answer with a 302 to their target, as login routes do.
+    """
 
     def __init__(self, root: Path, port: int = 0) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(_Handler, root=Path(root)))
+        meta = Path(root).parent / "portal.json"
+        redirects = (json.loads(meta.read_text(encoding="utf-8")).get("redirects", {})
+                     if meta.is_file() else {})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port),
+                                         partial(_Handler, root=Path(root), redirects=redirects))
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
