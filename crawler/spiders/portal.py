@@ -12,12 +12,13 @@ import sys
 import time
 from datetime import datetime
 from typing import Any, AsyncIterator
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.http import Response, TextResponse
-from twisted.internet import task
+from scrapy.utils.defer import deferred_to_future
+from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
 from citylabel import __version__
@@ -25,6 +26,7 @@ from citylabel.config import AuditConfig
 from citylabel.judge_client import JudgeClient
 from crawler.classify import fetch_status_for_error
 from crawler.middlewares import BudgetReached, OutOfScope
+from crawler.tls import probe_tls
 from crawler.urls import Scope
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,7 @@ class PortalSpider(scrapy.Spider):
         self.judge: JudgeClient | None = None
         self._progress: task.LoopingCall | None = None
         self._started = time.monotonic()
+        self._tls_probed = False
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any) -> "PortalSpider":  # noqa: ANN001
@@ -152,6 +155,14 @@ class PortalSpider(scrapy.Spider):
         self._count(result)
         for c in result["requests"]:
             yield self._page_request(c["url"], c["depth"], c["priority"], c["referrer"])
+        if meta.get("cl_home") and response.url.startswith("https://") and not self._tls_probed:
+            # after the links are queued, so the crawl goes on during the handshake
+            self._tls_probed = True
+            parts = urlsplit(response.url)
+            result = await deferred_to_future(threads.deferToThread(
+                probe_tls, parts.hostname, parts.port or 443, self.config.ca_file,
+                min(self.config.download_timeout, 15.0)))
+            await self.judge.handle({"kind": "tls", "result": result})
 
     async def on_page_error(self, failure: Failure) -> None:
         request = failure.request
