@@ -259,6 +259,10 @@ class BrowserArtifact:
     local_storage: list[str] = field(default_factory=list)
     screenshot: str | None = None
     dom: str | None = None  # the rendered DOM (serialised, clipped), for checks of script-built pages
+    # after clicking the consent banner's "reject" (on a few key pages only): the button
+    # (selector, text, snippet), whether it was clicked, and the requests, cookies and
+    # local storage after the click and a reload
+    consent: dict[str, Any] | None = None
     error: str | None = None
     seconds: float = 0.0
 

@@ -123,3 +123,87 @@ class PreConsentTracking(Check):
                              f"No known tracker was contacted and no tracking cookie set on "
                              f"{len(pages)} rendered pages before consent{cmp_note}",
                              evidence=[Evidence(url=pages[0].url, text=text)], details=details)]
+
+
+class ConsentRejectTracking(Check):
+    """What still loads after the visitor says no.
+
+    On the home page and two more key pages the browser gatherer clicks the
+    consent banner's reject button (a recognised platform's own button, or a
+    button whose whole text is a reject wording inside a cookie/consent
+    element), reloads, and records what is requested and stored then. A
+    tracker contacted, or a tracking cookie still present, after a refusal
+    ignores it (GDPR Art. 7(3), ePrivacy Art. 5(3); CNIL and EDPB cookie-banner
+    guidance: refusing must be as effective as accepting).
+    """
+
+    meta = CheckMeta(
+        id="privacy.consent-reject", title="No tracking after the visitor rejects cookies",
+        principles=("privacy",), scope=Scope.SITE, requires=("rendered",), version="1.0",
+        standard="GDPR (EU) 2016/679 Art. 4(11), 7(3); ePrivacy Directive 2002/58/EC Art. 5(3); "
+                 "EDPB cookie banner taskforce report (2023)",
+        description="Clicks the consent banner's reject button on a few key pages, reloads, and "
+                    "looks for tracker requests and tracking cookies afterwards.")
+
+    def evaluate(self, rendered: list[BrowserArtifact]) -> list[Finding]:
+        pages = [p for p in rendered if not p.error]
+        tried = [p for p in pages if p.consent is not None]
+        if not tried:
+            return [self.finding(Outcome.INAPPLICABLE,
+                                 "No page was rendered to try rejecting cookies" if not pages else
+                                 "Rejecting cookies was not tried on the rendered pages")]
+        cmps = consent_platforms(pages)
+        clicked = [p for p in tried if p.consent.get("clicked")]
+        if not clicked:
+            problems = [p for p in tried if p.consent.get("error")]
+            if cmps or problems:
+                names = ", ".join(n for n, _, _ in cmps) or "a consent banner"
+                ev = [Evidence(url=p.url, text=f"{why}") for _, p_url, why in cmps
+                      for p in tried[:1]] + [Evidence(url=p.url, text=p.consent["error"]) for p in problems[:3]]
+                return [self.finding(Outcome.CANT_TELL,
+                                     f"{names} recognised, but no reject button could be found and "
+                                     f"clicked on {len(tried)} page(s)", evidence=ev,
+                                     details={"consent_platforms": [n for n, _, _ in cmps], "pages": len(tried)})]
+            return [self.finding(Outcome.INAPPLICABLE,
+                                 f"No consent banner with a reject button on {len(tried)} key page(s) and "
+                                 "no consent platform recognised",
+                                 evidence=[Evidence(url=p.url, text="no reject button") for p in tried[:3]])]
+        evidence: list[Evidence] = []
+        trackers: dict[str, int] = {}
+        still: set[str] = set()
+        for page in clicked:
+            c = page.consent
+            for r in c.get("requests_after", []):
+                if r.get("third_party"):
+                    still.add(urlsplit(r["url"]).hostname or "")
+                name = tracker_of_request(r["url"]) if r.get("third_party") else None
+                if name:
+                    trackers[name] = trackers.get(name, 0) + 1
+                    if len(evidence) < MAX_EVIDENCE:
+                        evidence.append(Evidence(url=page.url, snippet=c.get("snippet"),
+                                                 text=f"{name}: {r['method']} {r['url']} requested after "
+                                                      f"clicking {c.get('text')!r} (blocked by citylabel)"))
+            for ck in c.get("cookies_after", []):
+                name = tracker_of_cookie(ck.get("name") or "")
+                if name:
+                    trackers[name] = trackers.get(name, 0) + 1
+                    if len(evidence) < MAX_EVIDENCE:
+                        evidence.append(Evidence(url=page.url, snippet=c.get("snippet"),
+                                                 text=f"{name}: cookie {ck.get('name')} present after "
+                                                      f"clicking {c.get('text')!r}"))
+        first = clicked[0].consent
+        button = f"{first.get('text')!r} ({first.get('selector')})"
+        details = {"trackers": trackers, "consent_platforms": [n for n, _, _ in cmps],
+                   "pages": len(clicked), "third_party_after": sorted(still)[:30],
+                   "button": first.get("selector")}
+        if trackers:
+            return [self.finding(Outcome.FAILED,
+                                 f"Tracking after rejecting cookies with {button}: {', '.join(sorted(trackers))}",
+                                 evidence=evidence, details=details)]
+        after = (f"third-party hosts still contacted, none a known tracker: {', '.join(sorted(still)[:10])}"
+                 if still else "no third-party request after the refusal")
+        return [self.finding(Outcome.PASSED,
+                             f"After clicking {button} and reloading, no tracker was contacted and no "
+                             f"tracking cookie set on {len(clicked)} page(s)",
+                             evidence=[Evidence(url=p.url, snippet=p.consent.get("snippet"), text=after)
+                                       for p in clicked[:3]], details=details)]

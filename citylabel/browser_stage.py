@@ -21,6 +21,7 @@ from crawler.urls import canonical
 
 BROWSER_ARTIFACT_TYPE = "application/vnd.citylabel.browser-artifact+json"
 MAX_LAYOUTS = 20_000
+REJECT_PAGES = 3  # the home page and two more key pages are also seen after "reject"
 _FORM_SKIP_TYPES = {"hidden", "submit", "button", "reset", "image", "search"}
 
 
@@ -126,9 +127,11 @@ def render_and_judge(stage: Any, limit: int) -> dict[str, Any]:
     if not sample.urls:
         return {"pages": 0, "templates": sample.templates, "templates_sampled": 0}
     shots = stage.recorder.data_dir / f"run-{stage.run_id}-screenshots"
+    reject = [u for u in sample.urls if sample.reasons[u].startswith("key page")][:REJECT_PAGES]
     gatherer = BrowserGatherer(Scope(cfg.start_url, cfg.also_hosts), concurrency=cfg.browser_concurrency,
                                page_timeout=cfg.browser_timeout, screenshot_dir=shots,
-                               user_agent=cfg.agent(__version__))
+                               user_agent=cfg.agent(__version__),
+                               consent=consent_rules(cfg.load_consent_platforms), reject_urls=set(reject))
     if cfg.progress:
         print(f"[citylabel run {stage.run_id}] {cfg.portal_name}: rendering {len(sample.urls)} pages "
               f"({sample.templates_sampled} of {sample.templates} templates) in Chromium with axe-core",
@@ -148,6 +151,20 @@ def render_and_judge(stage: Any, limit: int) -> dict[str, Any]:
         "chromium": find_chromium(), "seconds": round(time.monotonic() - started, 2),
         "sample": [{"url": u, "reason": sample.reasons[u]} for u in sample.urls],
     }
+
+
+def consent_rules(load_platforms: bool) -> "ConsentRules":
+    """The gatherer's consent rules from the checks' data file; the platforms' own
+    hosts are let through only when ``load_platforms`` (--consent-platforms load)."""
+    from checks.privacy_pre_consent import known
+    from crawler.browser import ConsentRules
+    data = known()
+    platforms = data["consent_platforms"]
+    return ConsentRules(
+        hosts=tuple(h for p in platforms for h in p.get("hosts", [])) if load_platforms else (),
+        reject_selectors=tuple(sel for p in platforms for sel in p.get("reject", [])),
+        reject_texts=tuple(t for lang, ts in data.get("reject_texts", {}).items()
+                           if not lang.startswith("_") for t in ts))
 
 
 def judge_rendered(stage: Any, art: BrowserArtifact) -> None:

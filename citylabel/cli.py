@@ -103,6 +103,10 @@ def audit(
     browser_pages: int = typer.Option(20, "--browser-pages", min=0,
                                       help="Pages rendered in Chromium with axe-core: key pages, "
                                            "then a few per page template (0: no browser)"),
+    consent_platforms: bool = typer.Option(True, "--consent-platforms/--no-consent-platforms",
+                                           help="Let known consent platforms' hosts (Cookiebot, "
+                                                "OneTrust...) load in the browser so their banners "
+                                                "can be refused; trackers are always blocked"),
     check: list[str] = typer.Option([], "--check", help="Run only this check (repeatable)"),
     skip_check: list[str] = typer.Option([], "--skip-check", help="Do not run this check"),
     check_option: list[str] = typer.Option([], "--check-option",
@@ -135,7 +139,8 @@ def audit(
                           user_agent=user_agent, enable_checks=tuple(check) or None,
                           disable_checks=tuple(skip_check), progress=not quiet,
                           download_timeout=timeout, as_of=as_of, browser_pages=browser_pages,
-                          check_options=options, ca_file=str(ca_file) if ca_file else None)
+                          check_options=options, ca_file=str(ca_file) if ca_file else None,
+                          load_consent_platforms=consent_platforms)
     except (ValueError, CheckLoadError) as exc:
         _fail(str(exc))
     results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")

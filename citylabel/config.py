@@ -32,6 +32,9 @@ class AuditConfig:
     browser_pages: int = 20  # pages rendered with axe-core (key pages, then per template); 0: none
     browser_concurrency: int = 4
     browser_timeout: float = 30.0
+    # let consent platforms' own hosts (Cookiebot, OneTrust...) load in the browser so their
+    # banners appear and "reject" can be clicked; trackers are always blocked
+    load_consent_platforms: bool = True
     check_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> name -> value
     ca_file: str | None = None  # extra CA bundle (PEM) trusted when judging certificates
     as_of: str | None = None  # ISO date that date-based checks judge against (default: today)

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from checks.artifacts import BrowserArtifact
 from crawler.urls import Scope
@@ -56,6 +59,38 @@ AXE_SCRIPT = """async ([maxNodes, snippetMax]) => {
 }"""
 
 
+# Where a generic reject button may sit: an element named for cookies or consent.
+CONSENT_CONTAINERS = ("[id*=cookie i], [class*=cookie i], [id*=consent i], [class*=consent i], "
+                      "[id*=gdpr i], [class*=gdpr i], [id*=privacy i], [class*=privacy i], "
+                      "[aria-label*=cookie i], [role=dialog], [role=alertdialog]")
+CLICKABLE = "button, a, [role=button], input[type=button], input[type=submit]"
+AFTER_CLICK_WAIT_MS = 3000
+
+
+@dataclass(frozen=True)
+class ConsentRules:
+    """How to say "reject" to a consent banner (data from the checks' tracker file).
+
+    ``hosts`` are consent platforms' own hosts, let through so their banners
+    appear (trackers never are); ``reject_selectors`` are the platforms'
+    reject buttons, tried first; ``reject_texts`` are reject wordings in many
+    languages, tried on buttons inside a cookie or consent container.
+    """
+
+    hosts: tuple[str, ...] = ()
+    reject_selectors: tuple[str, ...] = ()
+    reject_texts: tuple[str, ...] = ()
+
+    def allows(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == h or host.endswith("." + h) for h in self.hosts)
+
+    @property
+    def text_pattern(self) -> re.Pattern[str]:
+        words = sorted(self.reject_texts, key=len, reverse=True)
+        return re.compile(r"^\W*(?:" + "|".join(map(re.escape, words)) + r")\W*$", re.I)
+
+
 def axe_source() -> Path:
     return Path(str(resources.files("axe_playwright_python").joinpath("axe.min.js")))
 
@@ -74,7 +109,8 @@ class BrowserGatherer:
 
     def __init__(self, scope: Scope, concurrency: int = 4, page_timeout: float = 30.0,
                  screenshot_dir: Path | None = None, executable: str | None = None,
-                 run_axe: bool = True, user_agent: str | None = None) -> None:
+                 run_axe: bool = True, user_agent: str | None = None,
+                 consent: ConsentRules | None = None, reject_urls: set[str] | frozenset = frozenset()) -> None:
         self.scope = scope
         self.concurrency = concurrency
         self.page_timeout_ms = int(page_timeout * 1000)
@@ -82,6 +118,8 @@ class BrowserGatherer:
         self.executable = executable or find_chromium()
         self.run_axe = run_axe
         self.user_agent = user_agent  # identify as citylabel, as the crawler does
+        self.consent = consent
+        self.reject_urls = set(reject_urls)  # pages where "reject" is clicked after the first look
         self._axe = axe_source()
         self._browser = None
         self._playwright = None
@@ -127,13 +165,20 @@ class BrowserGatherer:
             if self.run_axe:
                 await context.add_init_script(path=str(self._axe))
 
+            sink = {"requests": art.requests}  # _reject() records what follows the click apart
+
             async def route(route) -> None:  # noqa: ANN001
                 req = route.request
-                allowed = req.url.startswith(("data:", "blob:", "about:")) or self.scope.allows(req.url)
-                art.requests.append({"url": req.url[:2000], "method": req.method,
-                                     "resource_type": req.resource_type,
-                                     "third_party": not allowed and not req.url.startswith(("data:", "blob:")),
-                                     "blocked": not allowed})
+                own = req.url.startswith(("data:", "blob:", "about:")) or self.scope.allows(req.url)
+                cmp_host = not own and self.consent is not None and self.consent.allows(req.url)
+                allowed = own or cmp_host
+                entry = {"url": req.url[:2000], "method": req.method,
+                         "resource_type": req.resource_type,
+                         "third_party": not own and not req.url.startswith(("data:", "blob:")),
+                         "blocked": not allowed}
+                if cmp_host:
+                    entry["consent_platform"] = True
+                sink["requests"].append(entry)
                 if allowed:
                     await route.continue_()
                 else:
@@ -158,6 +203,8 @@ class BrowserGatherer:
                 shot = self.screenshot_dir / f"page-{index:05d}.png"
                 await page.screenshot(path=str(shot), timeout=self.page_timeout_ms)
                 art.screenshot = str(shot)
+            if self.consent is not None and url in self.reject_urls:
+                art.consent = await self._reject(page, context, sink)
         except asyncio.TimeoutError:
             art.error = "timeout: axe did not finish in time"
         except Exception as exc:  # noqa: BLE001 - any browser failure is the page's error
@@ -173,6 +220,56 @@ class BrowserGatherer:
                     await self._drop_browser()
             art.seconds = round(time.monotonic() - started, 3)
         return art
+
+    async def _reject(self, page, context, sink: dict) -> dict[str, Any]:  # noqa: ANN001
+        """Click the banner's reject button, then reload: what loads now loads after a refusal.
+
+        A platform's own reject selector is tried first, then a button whose whole
+        text is a reject wording inside a cookie/consent container. Requests made
+        after the click (and on the reload) are recorded apart from the first look's.
+        """
+        rules = self.consent
+        result: dict[str, Any] = {"clicked": False, "selector": None, "text": None, "snippet": None,
+                                  "requests_after": [], "cookies_after": [], "local_storage_after": [],
+                                  "error": None}
+        try:
+            button, how = None, None
+            for sel in rules.reject_selectors:
+                loc = page.locator(sel)
+                if await loc.count() and await loc.first.is_visible():
+                    button, how = loc.first, sel
+                    break
+            if button is None and rules.reject_texts:
+                loc = page.locator(CONSENT_CONTAINERS).locator(CLICKABLE).filter(has_text=rules.text_pattern)
+                for i in range(min(await loc.count(), 10)):
+                    if await loc.nth(i).is_visible():
+                        button, how = loc.nth(i), "text"
+                        break
+            if button is None:
+                return result
+            result["selector"] = how
+            result["text"] = ((await button.inner_text(timeout=2000)) or "").strip()[:200]
+            result["snippet"] = (await button.evaluate("e => e.outerHTML"))[:SNIPPET_MAX]
+            sink["requests"] = result["requests_after"]
+            await button.click(timeout=5000)
+            result["clicked"] = True
+            await self._settle(page)
+            await page.reload(wait_until="load", timeout=self.page_timeout_ms)
+            await self._settle(page)
+            result["cookies_after"] = [{k: c.get(k) for k in ("name", "domain", "path", "expires")}
+                                       for c in await context.cookies()]
+            result["local_storage_after"] = await page.evaluate(
+                "() => { try { return Object.keys(window.localStorage); } catch (e) { return []; } }")
+        except Exception as exc:  # noqa: BLE001 - a failed click is evidence, not a crash
+            result["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        return result
+
+    @staticmethod
+    async def _settle(page) -> None:  # noqa: ANN001
+        try:
+            await page.wait_for_load_state("networkidle", timeout=AFTER_CLICK_WAIT_MS)
+        except Exception:  # noqa: BLE001 - a page that never idles: go on with what was seen
+            pass
 
     async def _run_axe(self, page) -> dict[str, Any]:  # noqa: ANN001
         """axe on the page; again, up to 3 times, if the page navigated meanwhile
