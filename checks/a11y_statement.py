@@ -17,15 +17,12 @@ function: "today" comes from the artifact.
 """
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property, lru_cache
-from importlib import resources
-from typing import Any, Iterable
+from typing import Any, ClassVar, Iterable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -34,6 +31,7 @@ from checks.a11y_statement_link import registry_of
 from checks.artifacts import Link, PageArtifact, StatementArtifact, element_snippet, normalise_space, region_of
 from checks.base import TEXT_MAX, Check, CheckMeta, Evidence, Finding, Outcome, Scope
 from checks.lexicon import fold
+from checks.phrases import PhraseBook, compile_phrase, fold_char  # noqa: F401 - compile_phrase re-exported
 
 # Bound the work on hostile pages.
 MAX_TEXT_CHARS = 200_000
@@ -68,11 +66,6 @@ STATUS_LABEL = {"full": "full compliance", "partial": "partial compliance", "non
 # Where matches of different statuses overlap, the most specific reading wins.
 STATUS_PRIORITY = {"partial": 0, "none": 1, "full": 2}
 
-_PUNCT = {"'": "['’ʼ‘`´]", "’": "['’ʼ‘`´]"}
-_HYPHEN = r"(?:[-‐‑–]|\s+)?"
-# up to 8 words of one sentence; a word may hold inner dots ("2.0") or end in a
-# day number's dot ("14."), but a sentence's full stop ends the gap
-_GAP = r"\s+(?:(?:[^\s.!?;\x00]|\.(?=\S))+(?:(?<=\d)\.)?\s+){0,8}?"
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”»)\]]*\s+")
 _NO_SPLIT_BEFORE = re.compile(
@@ -101,92 +94,13 @@ class DateRange:
 
 # -- the phrases ----------------------------------------------------------
 
-@lru_cache(maxsize=1)
+STATEMENT = PhraseBook("statement_phrases.json")
+patterns = STATEMENT.patterns
+examples = STATEMENT.examples
+
+
 def phrase_data() -> dict:
-    text = resources.files("checks").joinpath("statement_phrases.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def _fold_char(c: str) -> str:
-    base = unicodedata.normalize("NFKD", c)[:1]
-    return base if base and not unicodedata.combining(base) else c
-
-
-def compile_phrase(phrase: str) -> re.Pattern[str]:
-    """One phrase of the JSON syntax (see its ``_syntax``) as a regular expression."""
-    if phrase.startswith("re:"):
-        return re.compile(phrase[3:], re.I)
-    parts: list[str] = []
-    tokens = unicodedata.normalize("NFC", phrase.lower()).split()
-    for tok in tokens:
-        if tok == "...":
-            parts.append(_GAP)
-            continue
-        stem = tok.endswith("*")
-        tok = tok.rstrip("*")
-        pattern = ""
-        for c in tok:
-            if c in _PUNCT:
-                pattern += _PUNCT[c]
-            elif c in "-‐‑":
-                pattern += _HYPHEN
-            else:
-                base = _fold_char(c)
-                pattern += f"[{re.escape(c)}{re.escape(base)}]" if base != c else re.escape(c)
-        if stem:
-            pattern += r"\w*"
-        if parts and parts[-1] != _GAP:
-            parts.append(r"\s+")
-        parts.append(pattern)
-    body = "".join(parts)
-    head = r"(?<!\w)" if tokens and re.match(r"\w", tokens[0]) else ""
-    last = tokens[-1] if tokens else ""
-    tail = r"(?!\w)" if last and (last.endswith("*") or re.search(r"\w$", last)) else ""
-    return re.compile(head + body + tail, re.I)
-
-
-def _by_language(table: dict) -> list[str]:
-    out: list[str] = []
-    for lang, words in table.items():
-        if not lang.startswith("_"):
-            out.extend(words)
-    return out
-
-
-def needle(phrase: str) -> str:
-    """The longest plain piece of a phrase, folded: if the folded text lacks it, the
-    phrase cannot match and its regular expression need not run."""
-    if phrase.startswith("re:"):
-        return ""
-    pieces = re.split(r"[^\w]+", fold(phrase.replace("...", " ")))
-    return max(pieces, key=len, default="")
-
-
-@lru_cache(maxsize=None)
-def patterns(*path: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """The compiled phrases at ``path`` in the JSON (all languages), as (phrase, pattern)."""
-    node: Any = phrase_data()
-    for key in path:
-        node = node[key]
-    phrases = _by_language(node) if isinstance(node, dict) else list(node)
-    return tuple((p, compile_phrase(p)) for p in phrases)
-
-
-@lru_cache(maxsize=None)
-def _needles(*path: str) -> tuple[str, ...]:
-    return tuple(needle(p) for p, _ in patterns(*path))
-
-
-def examples(*path: str, per_language: int = 1) -> list[str]:
-    """A few phrases of each language, to say in a failed finding what was looked for."""
-    node: Any = phrase_data()
-    for key in path:
-        node = node[key]
-    out: list[str] = []
-    for lang, words in node.items():
-        if not lang.startswith("_"):
-            out.extend(w.replace("*", "") for w in words[:per_language] if not w.startswith("re:"))
-    return out
+    return STATEMENT.data
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +111,7 @@ def _months() -> dict[str, int]:
             continue
         for number, variants in enumerate(names, start=1):
             for name in [variants] if isinstance(variants, str) else variants:
-                for v in {name.lower(), "".join(_fold_char(c) for c in name.lower())}:
+                for v in {name.lower(), "".join(fold_char(c) for c in name.lower())}:
                     months[v] = number
     return months
 
@@ -388,6 +302,8 @@ class Statement:
     content: list[int]              # indices of blocks judged as the statement's content
     words: int
     _index: dict[Any, int] = field(default_factory=dict)
+    book: ClassVar[PhraseBook] = STATEMENT  # where find() looks phrases up
+    noun: ClassVar[str] = "statement"       # what the page is, in evidence texts
 
     @classmethod
     def read(cls, page: PageArtifact) -> "Statement":
@@ -418,8 +334,8 @@ class Statement:
 
     def find(self, *path: str, key: str = "", short_only: bool = False) -> list[Hit]:
         hits: list[Hit] = []
-        candidates = [(phrase, pattern) for (phrase, pattern), n in zip(patterns(*path), _needles(*path))
-                      if n in self._folded]
+        candidates = [(phrase, pattern) for (phrase, pattern), n
+                      in zip(self.book.patterns(*path), self.book.needles(*path)) if n in self._folded]
         if short_only:
             short = [i for i in self.content if len(self.blocks[i].text) <= HEADING_MAX]
             for phrase, pattern in candidates:
@@ -485,7 +401,7 @@ class Statement:
 
     def searched(self, what: Iterable[str]) -> Evidence:
         return Evidence(url=self.page.url, selector="/html/body",
-                        text=f"searched {self.words:,} words of the statement for: " + ", ".join(what))
+                        text=f"searched {self.words:,} words of the {self.noun} for: " + ", ".join(what))
 
     def following(self, i: int, count: int) -> list[int]:
         """Up to ``count`` content blocks after block ``i``, in document order."""

@@ -169,16 +169,17 @@ def test_demo_valdoria_spid_and_cie():
     found = by_scheme(demo("comune-valdoria", "accedi.html"))
     assert set(found) == {"spid", "cie"}
     assert found["spid"].details["target"] == "https://loginspid.aruba.it/ServiceLoginWelcome"
+    # the CIE button leads to a local route (/auth/cie, which redirects to the CIE IdP;
+    # eid.available shows the redirect); the page also offers an eIDAS login
     assert found["cie"].details == {
-        "scheme": "cie", "country": "IT", "how": "idp-link", "notified": True, "eidas": False,
-        "target": "https://idserver.servizicie.interno.gov.it/idp/profile/SAML2/POST/SSO"}
+        "scheme": "cie", "country": "IT", "how": "markup", "notified": True, "eidas": True,
+        "target": "https://www.comune-valdoria.example/auth/cie"}
 
 
-def test_demo_lindenau_bundid():
-    found = by_scheme(demo("stadt-lindenau", "anmelden.html"))
-    assert set(found) == {"bundid"}
-    assert found["bundid"].details["how"] == "idp-link"
-    assert found["bundid"].details["target"].startswith("https://id.bund.de/idp/profile/SAML2/Redirect/SSO?")
+def test_demo_lindenau_password_only():
+    [f] = demo("stadt-lindenau", "anmelden.html")
+    assert f.outcome == Outcome.FAILED and f.message == "Password-only login: no eID scheme offered"
+    assert f.evidence[0].selector.endswith("/form") and "Passwort" in f.evidence[0].snippet
 
 
 def test_demo_belmont_franceconnect():

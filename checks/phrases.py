@@ -1,0 +1,128 @@
+"""Phrase books: per-element, per-language phrases kept as JSON data, compiled once.
+
+Site checks that read a document (the accessibility statement, the privacy
+notice) look for what it must say in many languages. The words are data; this
+module turns the JSON's small phrase syntax (see a book's ``_syntax``) into
+regular expressions, and gives each phrase a "needle": a plain piece of text
+that must occur in the folded page text for the phrase to be worth running.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from checks.lexicon import fold
+
+_PUNCT = {"'": "['’ʼ‘`´]", "’": "['’ʼ‘`´]"}
+_HYPHEN = r"(?:[-‐‑–]|\s+)?"
+# up to 8 words of one sentence; a word may hold inner dots ("2.0") or end in a
+# day number's dot ("14."), but a sentence's full stop ends the gap
+_GAP = r"\s+(?:(?:[^\s.!?;\x00]|\.(?=\S))+(?:(?<=\d)\.)?\s+){0,8}?"
+
+
+def fold_char(c: str) -> str:
+    base = unicodedata.normalize("NFKD", c)[:1]
+    return base if base and not unicodedata.combining(base) else c
+
+
+def compile_phrase(phrase: str) -> re.Pattern[str]:
+    """One phrase of the JSON syntax (see its ``_syntax``) as a regular expression."""
+    if phrase.startswith("re:"):
+        return re.compile(phrase[3:], re.I)
+    parts: list[str] = []
+    tokens = unicodedata.normalize("NFC", phrase.lower()).split()
+    for tok in tokens:
+        if tok == "...":
+            parts.append(_GAP)
+            continue
+        stem = tok.endswith("*")
+        tok = tok.rstrip("*")
+        pattern = ""
+        for c in tok:
+            if c in _PUNCT:
+                pattern += _PUNCT[c]
+            elif c in "-‐‑":
+                pattern += _HYPHEN
+            else:
+                base = fold_char(c)
+                pattern += f"[{re.escape(c)}{re.escape(base)}]" if base != c else re.escape(c)
+        if stem:
+            pattern += r"\w*"
+        if parts and parts[-1] != _GAP:
+            parts.append(r"\s+")
+        parts.append(pattern)
+    body = "".join(parts)
+    head = r"(?<!\w)" if tokens and re.match(r"\w", tokens[0]) else ""
+    last = tokens[-1] if tokens else ""
+    tail = r"(?!\w)" if last and (last.endswith("*") or re.search(r"\w$", last)) else ""
+    return re.compile(head + body + tail, re.I)
+
+
+def needle(phrase: str) -> str:
+    """The longest plain piece of a phrase, folded: if the folded text lacks it, the
+    phrase cannot match and its regular expression need not run."""
+    if phrase.startswith("re:"):
+        return ""
+    pieces = re.split(r"[^\w]+", fold(phrase.replace("...", " ")))
+    return max(pieces, key=len, default="")
+
+
+def _by_language(table: dict) -> list[str]:
+    out: list[str] = []
+    for lang, words in table.items():
+        if not lang.startswith("_"):
+            out.extend(words)
+    return out
+
+
+class PhraseBook:
+    """One JSON file of phrases in the ``checks`` package."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+
+    @property
+    def data(self) -> dict:
+        return _load(self.filename)
+
+    def node(self, *path: str) -> Any:
+        node: Any = self.data
+        for key in path:
+            node = node[key]
+        return node
+
+    def patterns(self, *path: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """The compiled phrases at ``path`` (all languages), as (phrase, pattern)."""
+        return _patterns(self.filename, path)
+
+    def needles(self, *path: str) -> tuple[str, ...]:
+        return _needles(self.filename, path)
+
+    def examples(self, *path: str, per_language: int = 1) -> list[str]:
+        """A few phrases of each language, to say in a failed finding what was looked for."""
+        out: list[str] = []
+        for lang, words in self.node(*path).items():
+            if not lang.startswith("_"):
+                out.extend(w.replace("*", "") for w in words[:per_language] if not w.startswith("re:"))
+        return out
+
+
+@lru_cache(maxsize=None)
+def _load(filename: str) -> dict:
+    return json.loads(resources.files("checks").joinpath(filename).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _patterns(filename: str, path: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    node = PhraseBook(filename).node(*path)
+    phrases = _by_language(node) if isinstance(node, dict) else list(node)
+    return tuple((p, compile_phrase(p)) for p in phrases)
+
+
+@lru_cache(maxsize=None)
+def _needles(filename: str, path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(needle(p) for p, _ in _patterns(filename, path))
