@@ -254,3 +254,17 @@ def test_eid_schemes_on_the_login_page_and_for_the_portal(demo: dict, slug: str)
     for path, scheme in facts.get("eid_redirects", {}).items():
         assert by_scheme[scheme]["details"]["how"] == "redirect"
         assert path_of(rep, by_scheme[scheme]["evidence"][0]["url"]) == path
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_privacy_notice_elements_and_link_coverage(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    notice = [f for f in rep["findings"] if f["check"] == "privacy.notice"]
+    assert notice[0]["outcome"] == "passed" and facts["privacy_notice"] in notice[0]["message"]
+    by = {f["details"]["element"]: f["outcome"] for f in notice[1:]}
+    expected = {e: ("failed" if e in facts["privacy_notice_missing"] else
+                    "cantTell" if e in facts["privacy_notice_unsure"] else "passed") for e in by}
+    assert by == expected and len(by) == 10
+    [cov] = [f for f in rep["findings"] if f["check"] == "privacy.notice-link-coverage"]
+    # Belmont's other pages link only "Mentions légales", which may hold the information
+    assert cov["outcome"] == facts["privacy_link_coverage"], cov["message"]
