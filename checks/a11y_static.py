@@ -127,3 +127,38 @@ class PageTitle(Check):
                                  evidence=ev)]
         return [self.finding(Outcome.PASSED, f'The page title is "{text[:120]}"', url=page.url,
                              evidence=ev)]
+
+
+class MobileViewport(Check):
+    """``usability.mobile``: the page declares a viewport for small screens.
+
+    Without ``<meta name="viewport" content="width=device-width">`` a phone
+    renders the desktop layout at about 980 CSS pixels and shrinks it: text too
+    small to read, links too small to tap. (Whether the layout then adapts is a
+    rendering question; the declaration is the precondition.)
+    """
+
+    meta = CheckMeta(
+        id="usability.mobile", title="Page is set up for mobile screens (viewport meta)",
+        principles=("accessibility", "digital-interaction"), scope=Scope.PAGE, requires=("page",),
+        version="1.0", standard="W3C CSS Device Adaptation (meta viewport); WCAG 1.4.10 Reflow (precondition)",
+        description="A <meta name=viewport> with width=device-width.")
+
+    def evaluate(self, page: PageArtifact) -> list[Finding]:
+        skip = _not_html(self, page)
+        if skip:
+            return skip
+        metas = [m for m in page.tree.iterfind(".//meta[@name]")
+                 if m.get("name", "").strip().lower() == "viewport"]
+        if not metas:
+            return [self.finding(Outcome.FAILED, "No viewport meta element: phones show the desktop layout "
+                                 "shrunk", url=page.url, evidence=[Evidence(url=page.url, selector="/html/head",
+                                                                          text="no <meta name=\"viewport\">")])]
+        meta = metas[-1]
+        content = meta.get("content") or ""
+        ev = [Evidence(url=page.url, selector=meta.getroottree().getpath(meta), snippet=element_snippet(meta),
+                       text=content)]
+        if re.search(r"width\s*=\s*device-width", content, re.I):
+            return [self.finding(Outcome.PASSED, "Viewport set to the device width", url=page.url, evidence=ev)]
+        return [self.finding(Outcome.FAILED, f"The viewport does not follow the device width ({content!r})",
+                             url=page.url, evidence=ev)]

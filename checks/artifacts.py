@@ -21,6 +21,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # this many links.
 MAX_PARSE_BYTES = 5 * 1024 * 1024
 MAX_LINKS = 5000
+MAIN_TEXT_MAX = 30_000
 
 _WS = re.compile(r"\s+")
 _FOOTER = re.compile(r"footer|colophon|bottom|site-info|fusszeile|pie-de-pagina|piede", re.I)
@@ -138,6 +139,27 @@ class PageArtifact:
         return out
 
     @cached_property
+    def main_text(self) -> str:
+        """The text of the main content (``<main>`` or role=main, else the body without
+        header, navigation and footer), whitespace-normalised and clipped: where wording
+        about this page's subject is, not the portal's menus."""
+        tree = self.tree
+        if tree is None:
+            return ""
+        main = tree.find(".//main")
+        if main is None:
+            found = tree.xpath("//*[@role='main']")
+            main = found[0] if found else None
+        if main is not None:
+            return normalise_space(main.text_content())[:MAIN_TEXT_MAX]
+        body = tree.find("body")
+        if body is None:
+            return ""
+        parts = [t for el in body if isinstance(el.tag, str) and el.tag not in ("header", "nav", "footer")
+                 and region_of_node(el) == "main" for t in [el.text_content()]]
+        return normalise_space(" ".join(parts))[:MAIN_TEXT_MAX]
+
+    @cached_property
     def visible_text_length(self) -> int:
         tree = self.tree
         if tree is None:
@@ -175,6 +197,11 @@ def _own_region(node: Any) -> str | None:
         if _HEADER.search(marker):
             return "header"
     return None
+
+
+def region_of_node(el: Any) -> str:
+    """The region an element itself marks (footer, header) or sits in."""
+    return _own_region(el) or region_of(el)
 
 
 def region_of(el: Any, cache: dict[Any, str] | None = None) -> str:
@@ -281,9 +308,10 @@ class PageFindings:
     html_pages: int = 0
     max_examples: int = 200
 
-    def add_page(self, findings: list[dict[str, Any]]) -> None:
-        """Take one page's findings (as stored: dicts); a check counts once per page, worst-first."""
-        self.html_pages += 1
+    def add_page(self, findings: list[dict[str, Any]], html: bool = True) -> None:
+        """Take one page's (or downloaded document's, ``html=False``) findings, as stored:
+        dicts; a check counts once per page for each outcome it gave there."""
+        self.html_pages += 1 if html else 0
         per_check: dict[str, list[dict[str, Any]]] = {}
         for f in findings:
             per_check.setdefault(f["check"], []).append(f)

@@ -135,6 +135,8 @@ class CheckMeta:
     # Tunable settings and their defaults (e.g. a coverage threshold); a run
     # sets them with ``--check-option ID.NAME=VALUE`` and records them.
     options: tuple[tuple[str, Any], ...] = ()
+    # A page check that also judges downloaded documents (PDF...), not only HTML pages.
+    reads_documents: bool = False
 
 
 class Check:

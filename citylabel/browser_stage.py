@@ -12,12 +12,15 @@ import sys
 import time
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.artifacts import BrowserArtifact, PageArtifact
 from citylabel import __version__
 from crawler.sampling import PageSignature, choose, signature
 from crawler.urls import canonical
+
+if TYPE_CHECKING:
+    from crawler.browser import ConsentRules
 
 BROWSER_ARTIFACT_TYPE = "application/vnd.citylabel.browser-artifact+json"
 MAX_LAYOUTS = 20_000

@@ -19,7 +19,8 @@ from checks.base import Outcome
 from checks.runner import run_checks
 from citylabel import __version__
 from citylabel.config import AuditConfig
-from citylabel.browser_stage import BrowserPlan, render_and_judge
+from citylabel.browser_stage import BrowserPlan, render_and_judge, search_url
+from checks.signals import SiteSignals, page_signals
 from citylabel.key_pages import KeyPages
 from crawler.classify import CHALLENGE_MAX_BYTES, fetch_status_for
 from crawler.frontier import Frontier
@@ -40,6 +41,7 @@ class JudgeStage:
                                     config.check_options)
         # page checks that need a rendered page run on the browser sample only
         self.static_checks = tuple(c for c in self.checks.page if "browser" not in c.meta.requires)
+        self.document_checks = tuple(c for c in self.static_checks if c.meta.reads_documents)
         self.browser_checks = tuple(c for c in self.checks.page if "browser" in c.meta.requires)
         self.browser_plan = BrowserPlan()
         self.browser_stats: dict[str, Any] = {}
@@ -63,6 +65,9 @@ class JudgeStage:
         self.aux: dict[str, Any] = {"robots_txt": None, "sitemaps": [], "scheme_probe": None,
                                     "security_txt": None, "tls": None}
         self.page_findings = PageFindings()
+        # engagement/service signals, gathered only when a site check asks for them
+        self.signals = SiteSignals() if any("signals" in c.meta.requires for c in self.checks.site) else None
+        self._search_key: str | None = None
         self.redirects: list[dict[str, str]] = []  # out-of-scope redirects, never followed
         self.sitemaps_seen = 0
         self.started = time.monotonic()
@@ -112,6 +117,8 @@ class JudgeStage:
             self.key_pages.offer(page)
             self.key_pages.note_findings(findings)
             self.page_findings.add_page(findings)
+            if self.signals is not None:
+                self._gather_signals(page)
             if self.browser_checks and self.config.browser_pages > 0:
                 self.browser_plan.note_page(page)
             if discover:
@@ -120,6 +127,11 @@ class JudgeStage:
                 for c in candidates:
                     self.browser_plan.note_candidate(c.url, c.reason)
                 requests = [c.__dict__ for c in candidates]
+                if self.signals is not None and self.signals.search_url is None:
+                    requests += self._search_request(page, p.get("depth", 0))
+        elif fetch_status == "ok" and self.document_checks and body:
+            findings = [f.to_dict() for f in run_checks(self.document_checks, {"page": page}, final_url)]
+            self.page_findings.add_page(findings, html=False)
         if (fetch_status == "out-of-scope" and final_url != p["url"]
                 and len(self.redirects) < MAX_REDIRECTS_KEPT):
             self.redirects.append({"url": p["url"], "location": final_url})
@@ -144,6 +156,24 @@ class JudgeStage:
             "warc_record_id": record_id,
         }, findings)
         return {"requests": requests, "outcomes": dict(counts), "fetch_status": fetch_status}
+
+    def _gather_signals(self, page: PageArtifact) -> None:
+        is_results = self._search_key is not None and canonical(page.url) == self._search_key
+        found = page_signals(page, self.signals.search_url if is_results else None)
+        self.signals.add(found)
+        if any(s.kind == "page:catalogue" for s in found):
+            self.signals.add_catalogue(page)
+
+    def _search_request(self, page: PageArtifact, depth: int) -> list[dict[str, Any]]:
+        """The site search's results page, once: a GET with a harmless query (nothing is
+        ever POSTed), so usability.search can tell whether it returns results."""
+        url = search_url(page)
+        if url is None:
+            return []
+        self.signals.search_url = url
+        self._search_key = canonical(url)
+        c = self.frontier.admit(url, depth + 1, page.url, None, bonus=50)
+        return [c.__dict__] if c is not None else []
 
     # -- robots.txt, security.txt and sitemaps ------------------------------
     def _security_txt(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +244,8 @@ class JudgeStage:
                             tls=self.aux["tls"])
         artifacts = {"site": site, "statement": self.key_pages.statement(self.config.judge_date()),
                      "privacy_notice": self.key_pages.notice(self.config.judge_date()),
-                     "rendered": self.rendered, "page_findings": self.page_findings}
+                     "rendered": self.rendered, "page_findings": self.page_findings,
+                     "signals": self.signals}
         site_findings = [f.to_dict() for f in run_checks(self.checks.site, artifacts, None)]
         self.outcomes.update(f["outcome"] for f in site_findings)
         stats = {

@@ -1,0 +1,350 @@
+"""Page signals: what each page shows of engagement, redress, contact, services and openness.
+
+Site checks such as ``participation.activity`` or ``support.contact`` ask a
+question of the whole portal ("is there a complaints procedure?"); the answer
+is spread over pages. Like a Lighthouse gatherer, :func:`page_signals` reads one
+parsed page and returns what it found as plain records (kind, URL, evidence),
+and :class:`SiteSignals` keeps a bounded digest of them over the run. It judges
+nothing: the site checks decide what is enough. Words and fingerprints are data
+(``engagement.json``, ``forms_phrases.json``); phrase matching is cached per
+text, since navigation and footer links repeat on every page.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from checks.artifacts import Link, PageArtifact, element_snippet, normalise_space
+from checks.base import Evidence
+from checks.forms import FORMS, SERVICE_KINDS, read_forms
+from checks.lexicon import fold, text_concepts
+from checks.phrases import PhraseBook
+
+ENGAGEMENT = PhraseBook("engagement.json")
+MAX_EXAMPLES = 20
+MAX_DELIVERY_PAGES = 20_000
+MAX_CATALOGUE_LINKS = 400
+MAX_HEADINGS = 30
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w/])(?:\+\d{2,3}[\s.]?)?(?:\(?\d{2,5}\)?[\s./-]?){2,5}\d{2,4}(?!\w)")
+_POSTCODE = re.compile(r"(?<!\d)(?:\d{4,5}|\d{2}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2})(?!\d)")
+_RAW_LIMIT = 600_000
+
+
+# -- phrase matching, cached ----------------------------------------------------
+
+def _book(path: tuple[str, ...]) -> PhraseBook:
+    return FORMS if path[0] in ("status_tracking", "online_service", "pdf_paper") else ENGAGEMENT
+
+
+def _exists(book: PhraseBook, path: tuple[str, ...]) -> bool:
+    node: Any = book.data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+@lru_cache(maxsize=100_000)
+def match(path: tuple[str, ...], text: str) -> str | None:
+    """The first phrase at ``path`` (in engagement.json, or forms_phrases.json for the
+    service words) found in ``text``, or None."""
+    book = _book(path)
+    if not text or not _exists(book, path):
+        return None
+    folded = fold(text)
+    for (phrase, pattern), needle in zip(book.patterns(*path), book.needles(*path)):
+        if needle in folded and pattern.search(text):
+            return phrase
+    return None
+
+
+def path_of_platform(platform: dict[str, Any], path: str) -> str | None:
+    """The platform route a URL path follows ("/processes", "/legislation/processes"), if any."""
+    return next((x for x in platform.get("paths", []) if path == x or path.startswith(x.rstrip("/") + "/")), None)
+
+
+def _host_in(host: str, hosts: list[str] | tuple[str, ...]) -> str | None:
+    return next((h for h in hosts if host == h or host.endswith("." + h)), None)
+
+
+@lru_cache(maxsize=1)
+def _raw_markers() -> tuple[re.Pattern[bytes] | None, dict[bytes, str]]:
+    """One regular expression over the page source for every platform's asset paths and markers."""
+    owner: dict[bytes, str] = {}
+    for p in ENGAGEMENT.data.get("platforms", []):
+        for m in p.get("asset_paths", []) + p.get("html_markers", []):
+            if len(m) >= 6:
+                owner[m.lower().encode()] = p["name"]
+    if not owner:
+        return None, owner
+    pattern = re.compile(b"|".join(re.escape(m) for m in sorted(owner, key=len, reverse=True)), re.I)
+    return pattern, owner
+
+
+# -- the records ------------------------------------------------------------------
+
+@dataclass
+class Signal:
+    kind: str                  # e.g. "platform:Decidim", "activity:consultation", "contact_page"
+    url: str                   # the page it was seen on
+    evidence: dict[str, Any]   # Evidence.to_dict()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _link_ev(link: Link, text: str | None = None) -> dict[str, Any]:
+    return Evidence(url=link.url, selector=link.xpath, snippet=link.snippet,
+                    text=text or link.text or link.href).to_dict()
+
+
+def _heading(page: PageArtifact) -> tuple[str, str]:
+    tree = page.tree
+    h1 = tree.find(".//h1") if tree is not None else None
+    return (page.title or "", normalise_space(h1.text_content())[:200] if h1 is not None else "")
+
+
+def _named(path: tuple[str, ...], page: PageArtifact) -> str | None:
+    """The phrase naming the page itself (in its title or main heading)."""
+    title, h1 = _heading(page)
+    return match(path, h1) or match(path, title)
+
+
+def page_signals(page: PageArtifact, search_url: str | None = None) -> list[Signal]:
+    """Every signal one HTML page shows."""
+    tree = page.tree
+    if tree is None:
+        return []
+    out: list[Signal] = []
+    url = page.url
+    title, h1 = _heading(page)
+    page_ev = Evidence(url=url, selector="/html/body//h1" if h1 else "/html/head/title",
+                       text=h1 or title).to_dict()
+
+    def add(kind: str, evidence: dict[str, Any], **data: Any) -> None:
+        out.append(Signal(kind, url, evidence, data))
+
+    data = ENGAGEMENT.data
+    platforms = data.get("platforms", [])
+    ombudsman_hosts = data.get("ombudsman_hosts", [])
+    ye = data.get("your_europe", {})
+    od = data.get("opendata", {})
+    o311 = data.get("open311", {})
+    seen: set[str] = set()
+    own_host = (urlsplit(url).hostname or "").lower()
+    for link in page.links:
+        parts = urlsplit(link.url)
+        host, path = (parts.hostname or "").lower(), parts.path.lower()
+        for p in platforms:
+            kind = f"platform:{p['name']}"
+            if kind in seen:
+                continue
+            if _host_in(host, p.get("hosts", [])):
+                seen.add(kind)
+                add(kind, _link_ev(link, f"links to {p['name']} at {host}"))
+            elif host and host != own_host and path_of_platform(p, path) and (
+                    "participation" in text_concepts(f"{link.text} {host.replace('.', ' ')}")):
+                # a self-hosted instance: the platform's URL scheme on a host named for participation
+                seen.add(kind)
+                add(kind, _link_ev(link, f"links to {link.url}: a {p['name']} URL ({path_of_platform(p, path)}) "
+                                         "on a participation site"))
+        if _host_in(host, ombudsman_hosts) and "ombudsman" not in seen:
+            seen.add("ombudsman")
+            add("ombudsman", _link_ev(link, f"links to the ombudsman at {host}"))
+        if "your_europe" not in seen and _host_in(host, ye.get("hosts", [])) and any(
+                path.startswith(x) for x in ye.get("paths", ["/youreurope"])):
+            seen.add("your_europe")
+            add("your_europe", _link_ev(link))
+        if "opendata" not in seen and (_host_in(host, od.get("hosts", [])) or any(
+                e in path for e in od.get("endpoints", []))):
+            seen.add("opendata")
+            add("opendata", _link_ev(link, f"links to the open data portal {host}{parts.path}"))
+        if "open311" not in seen and ("/open311/" in path or any(path.endswith(x) for x in o311.get("paths", []))):
+            seen.add("open311")
+            add("open311", _link_ev(link, f"links to an Open311 GeoReport endpoint {link.url}"))
+        text = link.text
+        if not text or len(text) > 120:
+            continue
+        for kind, path_ in (("complaint", ("complaint",)), ("appeal", ("appeal",)), ("ombudsman", ("ombudsman",)),
+                            ("report_problem", ("report_problem",)), ("status_tracking", ("status_tracking",)),
+                            ("opendata", ("opendata", "words")), ("your_europe", ("your_europe", "words")),
+                            ("catalogue", ("catalogue", "words")), ("contact_link", ("contact", "page"))):
+            if kind not in seen and match(path_, text):
+                seen.add(kind)
+                add(kind, _link_ev(link, f'link "{text}"'))
+        for activity in data.get("activity", {}):
+            if activity.startswith("_"):
+                continue
+            kind = f"activity:{activity}"
+            if kind not in seen and match(("activity", activity), text):
+                seen.add(kind)
+                add(kind, _link_ev(link, f'link "{text}"'))
+    # the page itself
+    headings = [h for h in tree.iter("h2", "h3", "h4")][:MAX_HEADINGS]
+    for activity in data.get("activity", {}):
+        if activity.startswith("_"):
+            continue
+        if phrase := _named(("activity", activity), page):
+            add(f"page:{activity}", page_ev, phrase=phrase)
+            continue
+        for h in headings:  # a section of the page about it ("Diretta streaming", "Petitie aanbieden")
+            text = normalise_space(h.text_content())[:120]
+            if text and (phrase := match(("activity", activity), text)):
+                add(f"page:{activity}", Evidence(url=url, selector=h.getroottree().getpath(h),
+                                                 text=text).to_dict(), phrase=phrase)
+                break
+    for kind, path_ in (("complaint", ("complaint",)), ("report_problem", ("report_problem",)),
+                        ("status_tracking", ("status_tracking",)), ("catalogue", ("catalogue", "words"))):
+        if phrase := _named(path_, page):
+            add(f"page:{kind}", page_ev, phrase=phrase)
+    segments = [x for x in urlsplit(url).path.lower().split("/") if x]
+    slug = next((s for s in data.get("catalogue", {}).get("slugs", [])
+                 if segments and len(segments) <= 2 and s.strip("/") == segments[0]), None)
+    if slug and not any(s.kind == "page:catalogue" for s in out):
+        add("page:catalogue", page_ev, phrase=f"URL {slug}")
+    # fingerprints in the source and the head
+    pattern, owner = _raw_markers()
+    if pattern is not None:
+        m = pattern.search(page.body[:_RAW_LIMIT])
+        if m:
+            name = owner[m.group(0).lower()]
+            add(f"platform:{name}", Evidence(url=url, text=f"page source contains {m.group(0).decode(errors='replace')!r}").to_dict())
+    for meta in tree.iterfind(".//meta[@name]"):
+        name = (meta.get("name") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if name == "generator":
+            for p in platforms:
+                if any(g in content.lower() for g in p.get("generator", [])):
+                    add(f"platform:{p['name']}", Evidence(url=url, selector=meta.getroottree().getpath(meta),
+                                                          snippet=element_snippet(meta), text=content).to_dict())
+            if any(g in content.lower() for g in od.get("generators", [])):
+                add("opendata", Evidence(url=url, snippet=element_snippet(meta), text=content).to_dict())
+        elif name in ("sdg-tag", "dc.iso3166", "dc.service", "policy-code", "dc.policy"):
+            add("sdg_meta", Evidence(url=url, selector=meta.getroottree().getpath(meta),
+                                     snippet=element_snippet(meta), text=f"{name}={content}").to_dict())
+    for img in tree.iter("img"):
+        src, alt = (img.get("src") or "").lower(), img.get("alt") or ""
+        if any(f in src for f in ye.get("logo_files", [])) or (alt and match(("your_europe", "words"), alt)):
+            add("your_europe", Evidence(url=url, selector=img.getroottree().getpath(img),
+                                        snippet=element_snippet(img), text=alt or src).to_dict())
+            break
+    # languages
+    alternates = [(el.get("hreflang"), el.get("href")) for el in tree.iterfind(".//link[@hreflang]")
+                  if (el.get("rel") or "").lower() == "alternate"]
+    if alternates:
+        add("hreflang", Evidence(url=url, selector="/html/head", text=", ".join(
+            f"{h} {u}" for h, u in alternates[:8])).to_dict(), languages=sorted({h for h, _ in alternates if h}))
+    switch = [link for link in page.links if link.element.get("hreflang") or (
+        link.element.get("lang") and link.text and len(link.text) <= 30)]
+    if switch:
+        add("language_switcher", _link_ev(switch[0], ", ".join(
+            f"{ln.text} ({ln.element.get('hreflang') or ln.element.get('lang')})" for ln in switch[:8])),
+            languages=sorted({(ln.element.get("hreflang") or ln.element.get("lang")).lower() for ln in switch}))
+    # forms
+    forms = read_forms(page)
+    for f in forms:
+        if f.kind in ("search", "report_problem", "rating"):
+            add(f"form:{f.kind}", f.evidence(url).to_dict(), action=f.action, method=f.method,
+                fields=[x.name for x in f.visible_fields])
+        elif f.kind == "contact_feedback":
+            add("form:contact_feedback", f.evidence(url).to_dict(), complaint=bool(
+                match(("complaint",), f.context) or _named(("complaint",), page)))
+    # contact details, on a page that names itself a contact page
+    if phrase := _named(("contact", "page"), page):
+        add("contact_page", page_ev, phrase=phrase, **contact_details(page))
+    # how services are delivered on this page
+    modes = delivery_modes(page, forms)
+    if modes:
+        add("delivery", page_ev, modes=modes)
+    if search_url is not None:
+        add("search_results", page_ev, **search_results(page))
+    return out
+
+
+def contact_details(page: PageArtifact) -> dict[str, Any]:
+    """E-mail, telephone, postal address and opening hours on a contact page, with quotes."""
+    tree = page.tree
+    main = tree.find(".//main") if tree is not None else None
+    root = main if main is not None else tree.find("body") if tree is not None else None
+    text = normalise_space(root.text_content())[:20000] if root is not None else ""
+    hrefs = [link.href.strip().lower() for link in page.links]
+    found: dict[str, Any] = {}
+    email = next((h[7:] for h in hrefs if h.startswith("mailto:")), None) or (
+        m.group(0) if (m := _EMAIL.search(text)) else None)
+    phone = next((h[4:] for h in hrefs if h.startswith("tel:")), None) or (
+        m.group(0).strip() if (m := _PHONE.search(text)) and sum(c.isdigit() for c in m.group(0)) >= 7 else None)
+    found["email"] = email
+    found["telephone"] = phone
+    post = _POSTCODE.search(text)
+    found["postal_address"] = text[max(0, post.start() - 60): post.end() + 30] if post else None
+    hours = match(("contact", "opening_hours"), text)
+    if hours:
+        i = fold(text).find(fold(hours).split()[0])
+        found["opening_hours"] = text[max(0, i): i + 140] if i >= 0 else hours
+    else:
+        found["opening_hours"] = None
+    return found
+
+
+def delivery_modes(page: PageArtifact, forms: list) -> list[str]:
+    """How this page lets a citizen get a service done: online, pdf (a form to download), office."""
+    from checks.forms_pdf import downloadable_forms
+    modes = []
+    text = None
+    if any(f.kind in SERVICE_KINDS for f in forms):
+        modes.append("online")
+    else:
+        text = page.main_text
+        if match(("online_service",), text):
+            modes.append("online")
+    if downloadable_forms(page):
+        modes.append("pdf")
+    text = text if text is not None else page.main_text
+    if match(("office_visit",), text):
+        modes.append("office")
+    return modes
+
+
+def search_results(page: PageArtifact) -> dict[str, Any]:
+    """What a site-search results page shows: links in its main content (not navigation)."""
+    main_links = [link for link in page.links if link.region == "main"]
+    return {"status": page.status, "results": len(main_links),
+            "first": [link.url for link in main_links[:5]]}
+
+
+@dataclass
+class SiteSignals:
+    """The run's digest of page signals: per kind the number of pages and the first
+    examples; per page the delivery modes; the catalogue pages' links."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    delivery: dict[str, list[str]] = field(default_factory=dict)
+    catalogue_links: dict[str, list[str]] = field(default_factory=dict)
+    search_url: str | None = None
+    html_pages: int = 0
+
+    def add(self, signals: list[Signal]) -> None:
+        self.html_pages += 1
+        for kind in {s.kind for s in signals}:
+            self.pages[kind] = self.pages.get(kind, 0) + 1
+        for s in signals:
+            kept = self.examples.setdefault(s.kind, [])
+            if len(kept) < MAX_EXAMPLES:
+                kept.append({"url": s.url, "evidence": s.evidence, **s.data})
+            if s.kind == "delivery" and len(self.delivery) < MAX_DELIVERY_PAGES:
+                self.delivery[s.url] = s.data["modes"]
+
+    def add_catalogue(self, page: PageArtifact) -> None:
+        if len(self.catalogue_links) < 20:
+            self.catalogue_links[page.url] = [link.url for link in page.links
+                                              if link.region == "main"][:MAX_CATALOGUE_LINKS]
+
+    def found(self, kind: str) -> list[dict[str, Any]]:
+        return self.examples.get(kind, [])
+
+    def kinds(self, prefix: str) -> list[str]:
+        return sorted(k for k in self.examples if k.startswith(prefix))
