@@ -18,8 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from checks.artifacts import PageArtifact, element_snippet, normalise_space
 from checks.base import Evidence
-from checks.lexicon import fold
-from checks.phrases import PhraseBook
+from checks.phrases import PhraseBook, first_phrase
 
 FORMS = PhraseBook("forms_phrases.json")
 # Kinds found by words, in the order ties are broken (the more specific first).
@@ -170,14 +169,7 @@ def _heading(el: Any) -> str:
 
 
 def _words_match(kind: str, text: str) -> str | None:
-    if not text:
-        return None
-    folded = fold(text)
-    for (phrase, pattern), needle in zip(FORMS.patterns("form_kinds", kind, "words"),
-                                         FORMS.needles("form_kinds", kind, "words")):
-        if needle in folded and pattern.search(text):
-            return phrase
-    return None
+    return first_phrase(FORMS, ("form_kinds", kind, "words"), text)
 
 
 def _names(kind: str) -> list[str]:

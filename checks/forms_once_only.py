@@ -24,7 +24,7 @@ from typing import Any
 from checks.artifacts import PageArtifact, element_snippet, normalise_space
 from checks.base import Check, CheckMeta, Evidence, Finding, Outcome, Scope
 from checks.forms import FORMS, Field, Form, read_forms
-from checks.lexicon import fold
+from checks.phrases import first_phrase
 
 JUDGED_KINDS = frozenset({"service_application", "booking", "report_problem", "contact_feedback", "other"})
 STRONG = ("national_id",)
@@ -34,13 +34,7 @@ MAX_EVIDENCE = 8
 
 
 def _matches(path: tuple[str, ...], text: str) -> str | None:
-    if not text:
-        return None
-    folded = fold(text)
-    for (phrase, pattern), needle in zip(FORMS.patterns(*path), FORMS.needles(*path)):
-        if needle in folded and pattern.search(text):
-            return phrase
-    return None
+    return first_phrase(FORMS, path, text)
 
 
 def identity_kind(f: Field) -> str | None:
@@ -83,7 +77,7 @@ class OnceOnly(Check):
         if not forms:
             return []
         body = page.main_text
-        prefilled = _matches(("once_only", "prefilled"), body) if "prefilled" in FORMS.data.get("once_only", {}) else None
+        prefilled = _matches(("once_only", "prefilled"), body)
         asked: list[tuple[Form, Field, str, str]] = []   # form, field, kind, why
         shown: list[Field] = []                          # identity data shown read-only: pre-filled
         for form in forms:

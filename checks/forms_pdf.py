@@ -22,7 +22,7 @@ from checks.artifacts import Link, PageArtifact, normalise_space
 from checks.base import Check, CheckMeta, Evidence, Finding, Outcome, Scope
 from checks.documents import document_extension, is_pdf, read_pdf
 from checks.forms import FORMS, SERVICE_KINDS, read_forms
-from checks.lexicon import fold
+from checks.phrases import first_phrase
 
 MAX_EVIDENCE = 5
 # Dotted or underlined blanks ("Nom : ..........") are how a paper form asks, in any language.
@@ -33,13 +33,7 @@ _BLOCKS = ("p", "li", "td", "dd", "div", "section", "article")
 
 def matches(path: str, text: str) -> str | None:
     """The first phrase of ``forms_phrases.json`` at ``path`` found in ``text``."""
-    if not text:
-        return None
-    folded = fold(text)
-    for (phrase, pattern), needle in zip(FORMS.patterns(path), FORMS.needles(path)):
-        if needle in folded and pattern.search(text):
-            return phrase
-    return None
+    return first_phrase(FORMS, (path,), text)
 
 
 def _file_words(url: str) -> str:

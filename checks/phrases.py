@@ -126,3 +126,67 @@ def _patterns(filename: str, path: tuple[str, ...]) -> tuple[tuple[str, re.Patte
 @lru_cache(maxsize=None)
 def _needles(filename: str, path: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(needle(p) for p, _ in _patterns(filename, path))
+
+
+_WORDS = re.compile(r"\w+")
+_SHORT = 300  # texts up to this length (link texts, labels, headings) repeat across pages: cached
+
+
+class TextIndex:
+    """A text, folded once, with its set of words: a phrase whose needle is a plain word
+    is dismissed by one set lookup instead of a scan of the whole text."""
+
+    __slots__ = ("text", "folded", "words")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded = fold(text)
+        self.words = set(_WORDS.findall(self.folded))
+
+    def may_hold(self, needle: str, whole_word: bool) -> bool:
+        if not needle:
+            return True
+        return needle in self.words if whole_word else needle in self.folded
+
+
+def _whole_word(phrase: str) -> bool:
+    """Whether a phrase's needle must appear as a whole word of the text: not for stems
+    ('word*'), hyphens (which may join compounds) or regular expressions."""
+    return not (phrase.startswith("re:") or "*" in phrase or "-" in phrase or "'" in phrase or "’" in phrase)
+
+
+@lru_cache(maxsize=None)
+def _needle_kinds(filename: str, path: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    return tuple((n, _whole_word(p)) for (p, _), n in zip(_patterns(filename, path), _needles(filename, path)))
+
+
+def first_phrase(book: PhraseBook, path: tuple[str, ...], text: str | TextIndex) -> str | None:
+    """The first phrase at ``path`` of ``book`` found in ``text`` (a string, or a TextIndex
+    built once for a long text searched many times), or None."""
+    if not text:
+        return None
+    if isinstance(text, str) and len(text) <= _SHORT:
+        return _first_short(book.filename, path, text)
+    index = text if isinstance(text, TextIndex) else TextIndex(text)
+    return _first(book.filename, path, index)
+
+
+@lru_cache(maxsize=100_000)
+def _first_short(filename: str, path: tuple[str, ...], text: str) -> str | None:
+    return _first(filename, path, _short_index(text))
+
+
+@lru_cache(maxsize=20_000)
+def _short_index(text: str) -> TextIndex:
+    return TextIndex(text)
+
+
+def _first(filename: str, path: tuple[str, ...], index: TextIndex) -> str | None:
+    try:
+        patterns = _patterns(filename, path)
+    except (KeyError, TypeError):
+        return None  # the book has no such section (data files may grow apart)
+    for (phrase, pattern), (needle, whole) in zip(patterns, _needle_kinds(filename, path)):
+        if index.may_hold(needle, whole) and pattern.search(index.text):
+            return phrase
+    return None

@@ -21,7 +21,8 @@ from checks.artifacts import Link, PageArtifact, element_snippet, normalise_spac
 from checks.base import Evidence
 from checks.forms import FORMS, SERVICE_KINDS, read_forms
 from checks.lexicon import fold, text_concepts
-from checks.phrases import PhraseBook
+from checks.phrases import PhraseBook, TextIndex, first_phrase
+from crawler.urls import canonical
 
 ENGAGEMENT = PhraseBook("engagement.json")
 MAX_EXAMPLES = 20
@@ -40,27 +41,52 @@ def _book(path: tuple[str, ...]) -> PhraseBook:
     return FORMS if path[0] in ("status_tracking", "online_service", "pdf_paper") else ENGAGEMENT
 
 
-def _exists(book: PhraseBook, path: tuple[str, ...]) -> bool:
-    node: Any = book.data
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return False
-        node = node[key]
-    return True
-
-
-@lru_cache(maxsize=100_000)
-def match(path: tuple[str, ...], text: str) -> str | None:
+def match(path: tuple[str, ...], text: str | TextIndex) -> str | None:
     """The first phrase at ``path`` (in engagement.json, or forms_phrases.json for the
     service words) found in ``text``, or None."""
-    book = _book(path)
-    if not text or not _exists(book, path):
-        return None
-    folded = fold(text)
-    for (phrase, pattern), needle in zip(book.patterns(*path), book.needles(*path)):
-        if needle in folded and pattern.search(text):
-            return phrase
-    return None
+    return first_phrase(_book(path), path, text)
+
+
+# what a link's text may name: signal kind -> phrase-book path
+LINK_TEXT_KINDS = (("complaint", ("complaint",)), ("appeal", ("appeal",)), ("ombudsman", ("ombudsman",)),
+                   ("report_problem", ("report_problem",)), ("status_tracking", ("status_tracking",)),
+                   ("opendata", ("opendata", "words")), ("your_europe", ("your_europe", "words")),
+                   ("catalogue", ("catalogue", "words")), ("contact_link", ("contact", "page")))
+
+
+def _activities() -> list[str]:
+    return [a for a in ENGAGEMENT.data.get("activity", {}) if not a.startswith("_")]
+
+
+@lru_cache(maxsize=50_000)
+def link_text_kinds(text: str) -> tuple[tuple[str, str], ...]:
+    """Every signal kind a link text names, with the phrase (one cached call per distinct
+    text: navigation and footer links repeat on every page)."""
+    found = [(kind, phrase) for kind, path in LINK_TEXT_KINDS if (phrase := match(path, text))]
+    found += [(f"activity:{a}", phrase) for a in _activities() if (phrase := match(("activity", a), text))]
+    return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def _host_kinds() -> dict[str, list[tuple[str, str]]]:
+    """Host (or registrable suffix) -> the signal kinds a link there shows."""
+    data = ENGAGEMENT.data
+    out: dict[str, list[tuple[str, str]]] = {}
+    for p in data.get("platforms", []):
+        for h in p.get("hosts", []):
+            out.setdefault(h.lower(), []).append((f"platform:{p['name']}", p["name"]))
+    for h in data.get("ombudsman_hosts", []):
+        out.setdefault(h.lower(), []).append(("ombudsman", "the ombudsman"))
+    for h in data.get("your_europe", {}).get("hosts", []):
+        out.setdefault(h.lower(), []).append(("your_europe", "Your Europe"))
+    for h in data.get("opendata", {}).get("hosts", []):
+        out.setdefault(h.lower(), []).append(("opendata", "the open data portal"))
+    return out
+
+
+def _kinds_of_host(host: str, by_host: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    labels = host.split(".")
+    return [k for i in range(len(labels) - 1) for k in by_host.get(".".join(labels[i:]), ())]
 
 
 def path_of_platform(platform: dict[str, Any], path: str) -> str | None:
@@ -68,22 +94,18 @@ def path_of_platform(platform: dict[str, Any], path: str) -> str | None:
     return next((x for x in platform.get("paths", []) if path == x or path.startswith(x.rstrip("/") + "/")), None)
 
 
-def _host_in(host: str, hosts: list[str] | tuple[str, ...]) -> str | None:
-    return next((h for h in hosts if host == h or host.endswith("." + h)), None)
-
-
 @lru_cache(maxsize=1)
-def _raw_markers() -> tuple[re.Pattern[bytes] | None, dict[bytes, str]]:
-    """One regular expression over the page source for every platform's asset paths and markers."""
-    owner: dict[bytes, str] = {}
-    for p in ENGAGEMENT.data.get("platforms", []):
-        for m in p.get("asset_paths", []) + p.get("html_markers", []):
-            if len(m) >= 6:
-                owner[m.lower().encode()] = p["name"]
-    if not owner:
-        return None, owner
-    pattern = re.compile(b"|".join(re.escape(m) for m in sorted(owner, key=len, reverse=True)), re.I)
-    return pattern, owner
+def _raw_markers() -> tuple[tuple[bytes, str], ...]:
+    """Every platform's asset paths and source markers (lower-case bytes) with its name."""
+    return tuple((m.lower().encode(), p["name"]) for p in ENGAGEMENT.data.get("platforms", [])
+                 for m in p.get("asset_paths", []) + p.get("html_markers", []) if len(m) >= 6)
+
+
+def raw_marker(body: bytes) -> tuple[bytes, str] | None:
+    """The first platform marker in the page source (a plain search per marker in the
+    lower-cased source: far faster than one case-insensitive alternation)."""
+    low = body[:_RAW_LIMIT].lower()
+    return next(((m, name) for m, name in _raw_markers() if m in low), None)
 
 
 # -- the records ------------------------------------------------------------------
@@ -113,8 +135,11 @@ def _named(path: tuple[str, ...], page: PageArtifact) -> str | None:
     return match(path, h1) or match(path, title)
 
 
-def page_signals(page: PageArtifact, search_url: str | None = None) -> list[Signal]:
-    """Every signal one HTML page shows."""
+def page_signals(page: PageArtifact, search_url: str | None = None,
+                 service_page: bool = False) -> list[Signal]:
+    """Every signal one HTML page shows. ``search_url``: this page is the site search's
+    results page; ``service_page``: a catalogue links it, so its wording about how the
+    service is delivered (online, at the office) is worth reading (the costly part)."""
     tree = page.tree
     if tree is None:
         return []
@@ -129,72 +154,56 @@ def page_signals(page: PageArtifact, search_url: str | None = None) -> list[Sign
 
     data = ENGAGEMENT.data
     platforms = data.get("platforms", [])
-    ombudsman_hosts = data.get("ombudsman_hosts", [])
     ye = data.get("your_europe", {})
     od = data.get("opendata", {})
     o311 = data.get("open311", {})
     seen: set[str] = set()
     own_host = (urlsplit(url).hostname or "").lower()
+    by_host = _host_kinds()
     for link in page.links:
         parts = urlsplit(link.url)
         host, path = (parts.hostname or "").lower(), parts.path.lower()
-        for p in platforms:
-            kind = f"platform:{p['name']}"
-            if kind in seen:
-                continue
-            if _host_in(host, p.get("hosts", [])):
+        if host and host != own_host:
+            for kind, why in _kinds_of_host(host, by_host):
+                if kind in seen or (kind == "your_europe" and not any(
+                        path.startswith(x) for x in ye.get("paths", ["/youreurope"]))):
+                    continue
                 seen.add(kind)
-                add(kind, _link_ev(link, f"links to {p['name']} at {host}"))
-            elif host and host != own_host and path_of_platform(p, path) and (
-                    "participation" in text_concepts(f"{link.text} {host.replace('.', ' ')}")):
-                # a self-hosted instance: the platform's URL scheme on a host named for participation
-                seen.add(kind)
-                add(kind, _link_ev(link, f"links to {link.url}: a {p['name']} URL ({path_of_platform(p, path)}) "
-                                         "on a participation site"))
-        if _host_in(host, ombudsman_hosts) and "ombudsman" not in seen:
-            seen.add("ombudsman")
-            add("ombudsman", _link_ev(link, f"links to the ombudsman at {host}"))
-        if "your_europe" not in seen and _host_in(host, ye.get("hosts", [])) and any(
-                path.startswith(x) for x in ye.get("paths", ["/youreurope"])):
-            seen.add("your_europe")
-            add("your_europe", _link_ev(link))
-        if "opendata" not in seen and (_host_in(host, od.get("hosts", [])) or any(
-                e in path for e in od.get("endpoints", []))):
+                add(kind, _link_ev(link, f"links to {why} at {host}"))
+            for p in platforms:
+                kind = f"platform:{p['name']}"
+                if kind not in seen and path_of_platform(p, path) and (
+                        "participation" in text_concepts(f"{link.text} {host.replace('.', ' ')}")):
+                    # a self-hosted instance: the platform's URL scheme on a host named for participation
+                    seen.add(kind)
+                    add(kind, _link_ev(link, f"links to {link.url}: a {p['name']} URL "
+                                             f"({path_of_platform(p, path)}) on a participation site"))
+        if "opendata" not in seen and any(e in path for e in od.get("endpoints", [])):
             seen.add("opendata")
-            add("opendata", _link_ev(link, f"links to the open data portal {host}{parts.path}"))
+            add("opendata", _link_ev(link, f"links to an open data catalogue endpoint {link.url}"))
         if "open311" not in seen and ("/open311/" in path or any(path.endswith(x) for x in o311.get("paths", []))):
             seen.add("open311")
             add("open311", _link_ev(link, f"links to an Open311 GeoReport endpoint {link.url}"))
         text = link.text
         if not text or len(text) > 120:
             continue
-        for kind, path_ in (("complaint", ("complaint",)), ("appeal", ("appeal",)), ("ombudsman", ("ombudsman",)),
-                            ("report_problem", ("report_problem",)), ("status_tracking", ("status_tracking",)),
-                            ("opendata", ("opendata", "words")), ("your_europe", ("your_europe", "words")),
-                            ("catalogue", ("catalogue", "words")), ("contact_link", ("contact", "page"))):
-            if kind not in seen and match(path_, text):
-                seen.add(kind)
-                add(kind, _link_ev(link, f'link "{text}"'))
-        for activity in data.get("activity", {}):
-            if activity.startswith("_"):
-                continue
-            kind = f"activity:{activity}"
-            if kind not in seen and match(("activity", activity), text):
+        for kind, _phrase in link_text_kinds(text):
+            if kind not in seen:
                 seen.add(kind)
                 add(kind, _link_ev(link, f'link "{text}"'))
     # the page itself
-    headings = [h for h in tree.iter("h2", "h3", "h4")][:MAX_HEADINGS]
+    heading_texts = [(h, t) for h in list(tree.iter("h2", "h3", "h4"))[:MAX_HEADINGS]
+                     if (t := normalise_space(h.text_content())[:120])]
     for activity in data.get("activity", {}):
         if activity.startswith("_"):
             continue
         if phrase := _named(("activity", activity), page):
             add(f"page:{activity}", page_ev, phrase=phrase)
             continue
-        for h in headings:  # a section of the page about it ("Diretta streaming", "Petitie aanbieden")
-            text = normalise_space(h.text_content())[:120]
-            if text and (phrase := match(("activity", activity), text)):
+        for h, text in heading_texts:  # a section of the page about it ("Diretta streaming")
+            if any(kind == f"activity:{activity}" for kind, _ in link_text_kinds(text)):
                 add(f"page:{activity}", Evidence(url=url, selector=h.getroottree().getpath(h),
-                                                 text=text).to_dict(), phrase=phrase)
+                                                 text=text).to_dict(), phrase=text)
                 break
     for kind, path_ in (("complaint", ("complaint",)), ("report_problem", ("report_problem",)),
                         ("status_tracking", ("status_tracking",)), ("catalogue", ("catalogue", "words"))):
@@ -206,12 +215,10 @@ def page_signals(page: PageArtifact, search_url: str | None = None) -> list[Sign
     if slug and not any(s.kind == "page:catalogue" for s in out):
         add("page:catalogue", page_ev, phrase=f"URL {slug}")
     # fingerprints in the source and the head
-    pattern, owner = _raw_markers()
-    if pattern is not None:
-        m = pattern.search(page.body[:_RAW_LIMIT])
-        if m:
-            name = owner[m.group(0).lower()]
-            add(f"platform:{name}", Evidence(url=url, text=f"page source contains {m.group(0).decode(errors='replace')!r}").to_dict())
+    marker = raw_marker(page.body)
+    if marker is not None:
+        add(f"platform:{marker[1]}", Evidence(url=url, text="page source contains "
+                                              f"{marker[0].decode(errors='replace')!r}").to_dict())
     for meta in tree.iterfind(".//meta[@name]"):
         name = (meta.get("name") or "").strip().lower()
         content = (meta.get("content") or "").strip()
@@ -256,7 +263,7 @@ def page_signals(page: PageArtifact, search_url: str | None = None) -> list[Sign
     if phrase := _named(("contact", "page"), page):
         add("contact_page", page_ev, phrase=phrase, **contact_details(page))
     # how services are delivered on this page
-    modes = delivery_modes(page, forms)
+    modes = delivery_modes(page, forms, wording=service_page)
     if modes:
         add("delivery", page_ev, modes=modes)
     if search_url is not None:
@@ -289,21 +296,17 @@ def contact_details(page: PageArtifact) -> dict[str, Any]:
     return found
 
 
-def delivery_modes(page: PageArtifact, forms: list) -> list[str]:
-    """How this page lets a citizen get a service done: online, pdf (a form to download), office."""
+def delivery_modes(page: PageArtifact, forms: list, wording: bool = True) -> list[str]:
+    """How this page lets a citizen get a service done: online (a service form, or wording
+    that it can be done online), pdf (a form to download), office (wording only)."""
     from checks.forms_pdf import downloadable_forms
     modes = []
-    text = None
-    if any(f.kind in SERVICE_KINDS for f in forms):
+    text = TextIndex(page.main_text) if wording else None
+    if any(f.kind in SERVICE_KINDS for f in forms) or (text is not None and match(("online_service",), text)):
         modes.append("online")
-    else:
-        text = page.main_text
-        if match(("online_service",), text):
-            modes.append("online")
     if downloadable_forms(page):
         modes.append("pdf")
-    text = text if text is not None else page.main_text
-    if match(("office_visit",), text):
+    if text is not None and match(("office_visit",), text):
         modes.append("office")
     return modes
 
@@ -326,6 +329,7 @@ class SiteSignals:
     catalogue_links: dict[str, list[str]] = field(default_factory=dict)
     search_url: str | None = None
     html_pages: int = 0
+    service_pages: set[str] = field(default_factory=set)  # canonical URLs a catalogue links
 
     def add(self, signals: list[Signal]) -> None:
         self.html_pages += 1
@@ -340,8 +344,12 @@ class SiteSignals:
 
     def add_catalogue(self, page: PageArtifact) -> None:
         if len(self.catalogue_links) < 20:
-            self.catalogue_links[page.url] = [link.url for link in page.links
-                                              if link.region == "main"][:MAX_CATALOGUE_LINKS]
+            links = [link.url for link in page.links if link.region == "main"][:MAX_CATALOGUE_LINKS]
+            self.catalogue_links[page.url] = links
+            self.service_pages.update(canonical(u) for u in links)
+
+    def is_service_page(self, url: str) -> bool:
+        return canonical(url) in self.service_pages
 
     def found(self, kind: str) -> list[dict[str, Any]]:
         return self.examples.get(kind, [])

@@ -159,7 +159,8 @@ class JudgeStage:
 
     def _gather_signals(self, page: PageArtifact) -> None:
         is_results = self._search_key is not None and canonical(page.url) == self._search_key
-        found = page_signals(page, self.signals.search_url if is_results else None)
+        found = page_signals(page, self.signals.search_url if is_results else None,
+                             service_page=self.signals.is_service_page(page.url))
         self.signals.add(found)
         if any(s.kind == "page:catalogue" for s in found):
             self.signals.add_catalogue(page)
