@@ -84,7 +84,11 @@ def test_every_reachable_page_is_crawled_including_sitemap_only_ones(demo: dict,
            and p["content_type"] == "text/html"}
     disallowed = tuple(facts["robots_disallowed"])
     expected = {p for p in html_files(slug) if not p.startswith(disallowed)}
-    assert got == expected
+    # the site search's results page is fetched once with a harmless query (usability.search)
+    searched = {p for p in got if "?" in p}
+    assert {p.split("?")[0] for p in searched} == ({facts["search_results_page"]} if "search_results_page" in facts
+                                                   else set())
+    assert got - searched == expected
 
 
 @pytest.mark.parametrize("slug", sorted(PORTALS))
@@ -268,3 +272,17 @@ def test_privacy_notice_elements_and_link_coverage(demo: dict, slug: str) -> Non
     [cov] = [f for f in rep["findings"] if f["check"] == "privacy.notice-link-coverage"]
     # Belmont's other pages link only "Mentions légales", which may hold the information
     assert cov["outcome"] == facts["privacy_link_coverage"], cov["message"]
+
+
+@pytest.mark.parametrize("slug", sorted(PORTALS))
+def test_service_delivery_and_engagement_summaries(demo: dict, slug: str) -> None:
+    rep, facts = demo["reports"][slug], PORTALS[slug].facts
+    site = {f["check"]: f for f in rep["findings"] if f["url"] is None}
+    pdf_pages = {path_of(rep, f["url"]) for f in rep["findings"] if f["check"] == "forms.pdf"}
+    assert set(facts["pdf_forms"]) <= pdf_pages  # every planted PDF form is judged as a document
+    online = {path_of(rep, f["url"]) for f in rep["findings"] if f["check"] == "forms.online"}
+    assert online and online <= set(facts["online_forms"]) | {facts.get("eid_login_page")}
+    assert site["forms.pdf-summary"]["outcome"] == "failed"  # all three demos plant paper-only forms
+    assert site["usability.search"]["outcome"] == ("passed" if "search_results_page" in facts else "failed")
+    for check in ("participation.activity", "support.contact", "services.catalogue"):
+        assert site[check]["outcome"] in ("passed", "failed", "cantTell") and site[check]["evidence"]
