@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from checks.artifacts import PageArtifact, element_snippet, link_text, normalise_space
+from checks.artifacts import MAX_PARSE_BYTES, PageArtifact, element_snippet, link_text, normalise_space
 from checks.base import Check, CheckMeta, Evidence, Finding, Outcome, Scope
 
 _RANK = {"idp-link": 0, "markup": 1, "local-route": 2}
@@ -141,6 +141,25 @@ def _target_of(el: Any, base: str) -> str | None:
     return None
 
 
+_EUROPE = ("eidas", "europ", "evrop", "euroop", "ευρωπ", "европ", "eiropas")
+
+
+@lru_cache(maxsize=1)
+def _eidas_needles() -> tuple[bytes, ...]:
+    """Byte strings one of which is in the source of any page with eIDAS wording: most
+    wordings name eIDAS or Europe; the others are looked for whole."""
+    extra = [t for t in _registry()[2] if not any(w in t for w in _EUROPE)]
+    return tuple(w.encode() for w in (*_EUROPE, *extra))
+
+
+@lru_cache(maxsize=50_000)
+def _scheme_text(raw: str) -> str:
+    """The folded text of a clickable element when it names some scheme's login text, else ""
+    (cached: navigation texts repeat on every page)."""
+    text = _fold(raw)
+    return text if text and _index()[5].search(text) else ""
+
+
 def _form_text(form: Any) -> str:
     parts = [link_text(b) for b in form.iter("button")]
     parts += [i.get("value") or i.get("alt") or "" for i in form.iter("input")
@@ -193,6 +212,7 @@ class EidLogin(Check):
                     hits.setdefault(s.id, []).append(_Hit("local-route", el, url, raw_text))
 
         mentions: dict[str, _Hit] = {}
+        link_texts = {link.element: link.text for link in page.links}
         for el in tree.iter():
             if not isinstance(el.tag, str):
                 continue
@@ -206,9 +226,12 @@ class EidLogin(Check):
                 el.tag == "input" and (el.get("type") or "").lower() in ("submit", "button"))
             if not (clickable or asset_file or classes & all_classes or attrs & all_attrs):
                 continue
-            text = _fold(link_text(el) if el.tag != "input" else el.get("value")) if clickable else ""
-            if text and not any_text.search(text):
-                text = ""  # names no scheme's login text: nothing to mention
+            if clickable:
+                raw = link_texts.get(el) if el in link_texts else (
+                    link_text(el) if el.tag != "input" else el.get("value"))
+                text = _scheme_text(raw or "")  # "" when it names no scheme's login text
+            else:
+                text = ""
             markup = bool(asset_file or classes & all_classes or attrs & all_attrs)
             if not (text or markup):
                 continue
@@ -222,8 +245,12 @@ class EidLogin(Check):
                 if text and s.id not in mentions and any(t in text for t in s.texts):
                     mentions[s.id] = _Hit("mention", el, _target_of(el, base), link_text(el))
 
-        body_text = _fold(" ".join(tree.itertext()))
-        eidas = [t for t in eidas_texts if t in body_text]
+        low = page.body[:MAX_PARSE_BYTES].lower()
+        if any(w in low for w in _eidas_needles()):  # cheap: most pages never say eIDAS or Europe
+            body_text = _fold(" ".join(tree.itertext()))
+            eidas = [t for t in eidas_texts if t in body_text]
+        else:
+            eidas = []
 
         if hits:
             by_id = {s.id: s for s in schemes}

@@ -104,12 +104,23 @@ class ReportProblem(Check):
         pages = signals.found("page:report_problem")
         links = signals.found("report_problem")
         o311 = signals.found("open311")
-        details = {"forms": len(forms), "pages": len(pages), "links": len(links), "open311": bool(o311)}
-        if forms or o311:
-            what = ("a report form" if forms else "") + (" and " if forms and o311 else "") + \
-                   ("an Open311 GeoReport endpoint" if o311 else "")
+        probe = signals.open311
+        answers = bool(probe and probe.get("georeport"))
+        details = {"forms": len(forms), "pages": len(pages), "links": len(links), "open311": bool(o311),
+                   "open311_endpoint": probe}
+        probe_ev = ([Evidence(url=probe["url"], text=f"HTTP {probe.get('status')}"
+                              + (", a GeoReport v2 document" if answers else ", not a GeoReport v2 document"))]
+                    if probe else [])
+        if forms or answers:
+            what = " and ".join(w for w, x in (("a report form", forms), ("an Open311 GeoReport endpoint", answers)) if x)
             return [self.finding(Outcome.PASSED, f"Problems can be reported: {what}",
-                                 evidence=[ev(x) for x in (forms[:2] + o311[:1] + pages[:1])], details=details)]
+                                 evidence=[ev(x) for x in (forms[:2] + o311[:1] + pages[:1])] + probe_ev,
+                                 details=details)]
+        if o311 and not (pages or links):
+            why = (f"the endpoint {probe['url']} does not answer as GeoReport v2 (HTTP {probe.get('status')})"
+                   if probe else "the endpoint is on another host and was not fetched")
+            return [self.finding(Outcome.CANT_TELL, f"An Open311 endpoint is linked, but {why}",
+                                 evidence=[ev(x) for x in o311[:1]] + probe_ev, details=details)]
         if pages or links:
             return [self.finding(Outcome.PASSED, "A report-a-problem service is linked (its form was not seen)",
                                  evidence=[ev(x) for x in (pages[:2] + links[:2])], details=details)]

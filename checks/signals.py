@@ -108,6 +108,20 @@ def raw_marker(body: bytes) -> tuple[bytes, str] | None:
     return next(((m, name) for m, name in _raw_markers() if m in low), None)
 
 
+def open311_discovery_url(link: str) -> str:
+    """GeoReport v2's discovery document for a linked Open311 URL: the link itself when it
+    names a .json/.xml document, else ``discovery.json`` under its ``/open311/v2/`` base."""
+    parts = urlsplit(link)
+    path = parts.path
+    if path.endswith((".json", ".xml")):
+        return link
+    i = path.find("/open311/")
+    base = path[: i + len("/open311/")] + "v2/" if i >= 0 and "/v2" not in path[i:] else path.rstrip("/") + "/"
+    if i >= 0 and "/v2" in path[i:]:
+        base = path[: path.index("/v2", i) + 4]
+    return parts._replace(path=base + "discovery.json", query="", fragment="").geturl()
+
+
 # -- the records ------------------------------------------------------------------
 
 @dataclass
@@ -183,7 +197,7 @@ def page_signals(page: PageArtifact, search_url: str | None = None,
             add("opendata", _link_ev(link, f"links to an open data catalogue endpoint {link.url}"))
         if "open311" not in seen and ("/open311/" in path or any(path.endswith(x) for x in o311.get("paths", []))):
             seen.add("open311")
-            add("open311", _link_ev(link, f"links to an Open311 GeoReport endpoint {link.url}"))
+            add("open311", _link_ev(link, f"links to an Open311 GeoReport endpoint {link.url}"), target=link.url)
         text = link.text
         if not text or len(text) > 120:
             continue
@@ -253,6 +267,7 @@ def page_signals(page: PageArtifact, search_url: str | None = None,
     # forms
     forms = read_forms(page)
     for f in forms:
+        out.append(Signal("form", url, {}, {"kind": f.kind}))  # counted per kind, see SiteSignals.add
         if f.kind in ("search", "report_problem", "rating"):
             add(f"form:{f.kind}", f.evidence(url).to_dict(), action=f.action, method=f.method,
                 fields=[x.name for x in f.visible_fields])
@@ -328,14 +343,19 @@ class SiteSignals:
     delivery: dict[str, list[str]] = field(default_factory=dict)
     catalogue_links: dict[str, list[str]] = field(default_factory=dict)
     search_url: str | None = None
+    open311: dict[str, Any] | None = None  # the linked GeoReport endpoint, fetched once: url, status, georeport
     html_pages: int = 0
     service_pages: set[str] = field(default_factory=set)  # canonical URLs a catalogue links
+    form_kinds: dict[str, int] = field(default_factory=dict)  # forms seen (per page) by kind
 
     def add(self, signals: list[Signal]) -> None:
         self.html_pages += 1
-        for kind in {s.kind for s in signals}:
+        for kind in {s.kind for s in signals if s.kind != "form"}:
             self.pages[kind] = self.pages.get(kind, 0) + 1
         for s in signals:
+            if s.kind == "form":  # every form, by kind: how many forms of each kind the portal has
+                self.form_kinds[s.data["kind"]] = self.form_kinds.get(s.data["kind"], 0) + 1
+                continue
             kept = self.examples.setdefault(s.kind, [])
             if len(kept) < MAX_EXAMPLES:
                 kept.append({"url": s.url, "evidence": s.evidence, **s.data})

@@ -20,7 +20,7 @@ from checks.runner import run_checks
 from citylabel import __version__
 from citylabel.config import AuditConfig
 from citylabel.browser_stage import BrowserPlan, render_and_judge, search_url
-from checks.signals import SiteSignals, page_signals
+from checks.signals import SiteSignals, open311_discovery_url, page_signals
 from citylabel.key_pages import KeyPages
 from crawler.classify import CHALLENGE_MAX_BYTES, fetch_status_for
 from crawler.frontier import Frontier
@@ -68,6 +68,7 @@ class JudgeStage:
         # engagement/service signals, gathered only when a site check asks for them
         self.signals = SiteSignals() if any("signals" in c.meta.requires for c in self.checks.site) else None
         self._search_key: str | None = None
+        self._aux_pending: list[dict[str, str]] = []  # bookkeeping requests for the spider
         self.redirects: list[dict[str, str]] = []  # out-of-scope redirects, never followed
         self.sitemaps_seen = 0
         self.started = time.monotonic()
@@ -81,6 +82,8 @@ class JudgeStage:
             return self._sitemap(payload)
         if kind == "securitytxt":
             return self._security_txt(payload)
+        if kind == "open311":
+            return self._open311(payload)
         if kind == "tls":
             self.aux["tls"] = payload.get("result")
             return {"requests": [], "outcomes": {}}
@@ -155,7 +158,10 @@ class JudgeStage:
             "error": p.get("error"), "referrer": p.get("referrer"),
             "warc_record_id": record_id,
         }, findings)
-        return {"requests": requests, "outcomes": dict(counts), "fetch_status": fetch_status}
+        out = {"requests": requests, "outcomes": dict(counts), "fetch_status": fetch_status}
+        if self._aux_pending:
+            out["aux"], self._aux_pending = self._aux_pending, []
+        return out
 
     def _gather_signals(self, page: PageArtifact) -> None:
         is_results = self._search_key is not None and canonical(page.url) == self._search_key
@@ -164,6 +170,12 @@ class JudgeStage:
         self.signals.add(found)
         if any(s.kind == "page:catalogue" for s in found):
             self.signals.add_catalogue(page)
+        link = next((s.data.get("target") for s in found if s.kind == "open311"), None)
+        if link and self.signals.open311 is None and self.frontier.scope.allows(link):
+            # the GeoReport v2 discovery document at its standard path, fetched once, in scope only
+            endpoint = open311_discovery_url(link)
+            self.signals.open311 = {"url": endpoint, "linked": link, "status": None}
+            self._aux_pending.append({"kind": "open311", "url": endpoint})
 
     def _search_request(self, page: PageArtifact, depth: int) -> list[dict[str, Any]]:
         """The site search's results page, once: a GET with a harmless query (nothing is
@@ -175,6 +187,23 @@ class JudgeStage:
         self._search_key = canonical(url)
         c = self.frontier.admit(url, depth + 1, page.url, None, bonus=50)
         return [c.__dict__] if c is not None else []
+
+    def _open311(self, p: dict[str, Any]) -> dict[str, Any]:
+        """What the linked Open311 endpoint answered: status, and whether it is GeoReport JSON."""
+        import json as _json
+        body = (p.get("body") or b"")[:SECURITY_TXT_MAX * 8]
+        info = dict(self.signals.open311 or {"url": p["url"]}, status=p.get("status"), error=p.get("error"))
+        try:
+            doc = _json.loads(body) if body else None
+        except ValueError:
+            doc = None
+        info["georeport"] = isinstance(doc, (dict, list)) and bool(
+            (isinstance(doc, dict) and ("endpoints" in doc or "contact" in doc))
+            or (isinstance(doc, list) and doc and isinstance(doc[0], dict) and "service_code" in doc[0]))
+        if p.get("status") is not None:
+            self.recorder.archive(p["url"], p["status"], "", p.get("headers") or [], body)
+        self.signals.open311 = info
+        return {"requests": [], "outcomes": {}}
 
     # -- robots.txt, security.txt and sitemaps ------------------------------
     def _security_txt(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -184,3 +184,25 @@ def test_mobile_viewport(audits: dict, slug: str) -> None:
     rep, facts = audits[slug], PORTALS[slug]["facts"]
     failed = {path_of(rep, f["url"]) for f in findings(rep, "usability.mobile") if f["outcome"] == "failed"}
     assert failed == set(facts["pages_without_viewport"])
+
+
+@pytest.mark.parametrize("answer,outcome", [("georeport", "passed"), ("missing", "cantTell")])
+def test_a_linked_open311_endpoint_is_fetched_once_at_its_standard_path(tmp_path, answer: str, outcome: str) -> None:  # noqa: ANN001
+    from tests.helpers import html_doc, send, serve_routes
+    hits: list[str] = []
+    discovery = '{"changeset": "2025-01-01", "contact": "open311@gemeente.example", "endpoints": []}'
+
+    def endpoint(h):  # noqa: ANN001, ANN202
+        hits.append(h.path)
+        if answer == "georeport":
+            send(h, 200, discovery, "application/json")
+        else:
+            send(h, 404, "not found")
+    home = html_doc('<main><p>Meldingen openbare ruimte kunt u ook via de '
+                    '<a href="/open311/v2/">Open311-koppeling</a> doorgeven.</p></main>', "nl")
+    db = f"sqlite:///{tmp_path}/o.db"
+    with serve_routes({"/": lambda h: send(h, 200, home), "/open311/v2/discovery.json": endpoint}) as url:
+        run_cli("audit", url, "--db", db, "--browser-pages", "0", "-q", "--check", "participation.report-problem")
+    f = site_finding(report_json(db), "participation.report-problem")
+    assert f["outcome"] == outcome and hits == ["/open311/v2/discovery.json"]
+    assert f["details"]["open311_endpoint"]["url"].endswith("/open311/v2/discovery.json")

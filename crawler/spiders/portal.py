@@ -155,6 +155,10 @@ class PortalSpider(scrapy.Spider):
         self._count(result)
         for c in result["requests"]:
             yield self._page_request(c["url"], c["depth"], c["priority"], c["referrer"])
+        for aux in result.get("aux", []):  # e.g. an Open311 endpoint the portal links to
+            yield scrapy.Request(aux["url"], callback=self.on_aux, errback=self.on_aux_error, dont_filter=True,
+                                 priority=HOME_PRIORITY - 3,
+                                 meta={"kind": aux["kind"], "handle_httpstatus_all": True, "dont_retry": True})
         if meta.get("cl_home") and response.url.startswith("https://") and not self._tls_probed:
             # after the links are queued, so the crawl goes on during the handshake
             self._tls_probed = True
