@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.base import Check, CheckMeta, Evidence, Finding, Outcome, Scope
-from checks.signals import SiteSignals
+from checks.signals import ENGAGEMENT, SiteSignals
 
 MAX_EVIDENCE = 6
 
@@ -37,21 +37,31 @@ def searched(signals: SiteSignals, what: str) -> Evidence:
 class ParticipationPlatform(Check):
     meta = CheckMeta(
         id="participation.platform", title="A participation platform is offered",
-        principles=("engagement",), scope=Scope.SITE, requires=("signals",), version="1.0",
+        principles=("engagement",), scope=Scope.SITE, requires=("signals", "rendered"), version="1.0",
         standard="Tallinn Declaration (citizen engagement)",
         description="Decidim, CONSUL Democracy, Go Vocal/CitizenLab, EngagementHQ, Social Pinpoint, "
                     "Maptionnaire, Your Priorities, adhocracy+… on the portal or linked from it, by "
-                    "fingerprints (hosts, assets, generator tags).")
+                    "fingerprints (hosts, assets, generator tags, and the session cookies the rendered "
+                    "pages set when the portal itself runs on the platform).")
 
-    def evaluate(self, signals: SiteSignals) -> list[Finding]:
-        kinds = signals.kinds("platform:")
+    def evaluate(self, signals: SiteSignals, rendered: list | None = None) -> list[Finding]:
+        found = {k: list(signals.found(k)) for k in signals.kinds("platform:")}
+        for art in rendered or []:
+            for cookie in art.cookies:
+                for p in ENGAGEMENT.data.get("platforms", []):
+                    if any((cookie.get("name") or "").startswith(c) for c in p.get("cookies", []) if c):
+                        found.setdefault(f"platform:{p['name']}", []).append(
+                            {"url": art.url, "evidence": Evidence(url=art.url, text=f"cookie {cookie.get('name')} "
+                                                                  f"set by {cookie.get('domain')}").to_dict()})
+        kinds = sorted(found)
         if not kinds:
             return [self.finding(Outcome.FAILED, "No participation platform found on or linked from the portal",
                                  evidence=[searched(signals, "links, assets and generator tags of 20+ platforms")])]
         names = [k.split(":", 1)[1] for k in kinds]
-        evidence = [ev(x) for k in kinds for x in signals.found(k)[:2]][:MAX_EVIDENCE]
+        evidence = [ev(x) for k in kinds for x in found[k][:2]][:MAX_EVIDENCE]
         return [self.finding(Outcome.PASSED, f"Participation platform: {', '.join(names)}", evidence=evidence,
-                             details={"platforms": names, "pages": {k.split(':', 1)[1]: signals.pages[k] for k in kinds}})]
+                             details={"platforms": names,
+                                      "pages": {k.split(':', 1)[1]: signals.pages.get(k, 0) for k in kinds}})]
 
 
 ACTIVITY_LABELS = {"consultation": "consultations", "petition": "petitions",

@@ -181,12 +181,37 @@ def _short_index(text: str) -> TextIndex:
     return TextIndex(text)
 
 
-def _first(filename: str, path: tuple[str, ...], index: TextIndex) -> str | None:
+@lru_cache(maxsize=None)
+def _needle_table(filename: str, path: tuple[str, ...]) -> tuple[dict[str, list[int]], list[int]] | None:
+    """Whole-word needle -> the positions of its phrases, and the positions of phrases that
+    need a substring test (stems, hyphens, apostrophes) or none (regular expressions)."""
     try:
-        patterns = _patterns(filename, path)
+        kinds = _needle_kinds(filename, path)
     except (KeyError, TypeError):
         return None  # the book has no such section (data files may grow apart)
-    for (phrase, pattern), (needle, whole) in zip(patterns, _needle_kinds(filename, path)):
-        if index.may_hold(needle, whole) and pattern.search(index.text):
+    by_word: dict[str, list[int]] = {}
+    other: list[int] = []
+    for i, (needle, whole) in enumerate(kinds):
+        if whole and needle:
+            by_word.setdefault(needle, []).append(i)
+        else:
+            other.append(i)
+    return by_word, other
+
+
+def _first(filename: str, path: tuple[str, ...], index: TextIndex) -> str | None:
+    table = _needle_table(filename, path)
+    if table is None:
+        return None
+    by_word, other = table
+    patterns = _patterns(filename, path)
+    kinds = _needle_kinds(filename, path)
+    words = index.words
+    found = [i for w in (by_word.keys() & words if len(words) > len(by_word) else words & by_word.keys())
+             for i in by_word[w]]
+    found += [i for i in other if index.may_hold(kinds[i][0], False)]
+    for i in sorted(found):  # the data file's order decides which phrase is quoted
+        phrase, pattern = patterns[i]
+        if pattern.search(index.text):
             return phrase
     return None

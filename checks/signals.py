@@ -137,7 +137,7 @@ def _link_ev(link: Link, text: str | None = None) -> dict[str, Any]:
                     text=text or link.text or link.href).to_dict()
 
 
-def _heading(page: PageArtifact) -> tuple[str, str]:
+def _read_heading(page: PageArtifact) -> tuple[str, str]:
     tree = page.tree
     h1 = tree.find(".//h1") if tree is not None else None
     return (page.title or "", normalise_space(h1.text_content())[:200] if h1 is not None else "")
@@ -147,6 +147,14 @@ def _named(path: tuple[str, ...], page: PageArtifact) -> str | None:
     """The phrase naming the page itself (in its title or main heading)."""
     title, h1 = _heading(page)
     return match(path, h1) or match(path, title)
+
+
+def _heading(page: PageArtifact) -> tuple[str, str]:
+    """The page's title and first h1, read once per page artifact."""
+    cached = page.__dict__.get("_citylabel_heading")
+    if cached is None:
+        cached = page.__dict__["_citylabel_heading"] = _read_heading(page)
+    return cached
 
 
 def page_signals(page: PageArtifact, search_url: str | None = None,

@@ -131,3 +131,10 @@ def test_mobile_viewport() -> None:
     assert MobileViewport().evaluate(page(html_doc("x")))[0].outcome == Outcome.FAILED
     fixed = with_vp.replace("width=device-width", "width=1024")
     assert MobileViewport().evaluate(page(fixed))[0].outcome == Outcome.FAILED
+
+
+def test_platform_session_cookie_on_the_rendered_portal() -> None:
+    from checks.artifacts import BrowserArtifact
+    art = BrowserArtifact("https://participa.example.es/", cookies=[{"name": "_decidim_session", "domain": "participa.example.es"}])
+    [f] = ParticipationPlatform().evaluate(SiteSignals(), [art])
+    assert f.outcome == Outcome.PASSED and "Decidim" in f.message and "_decidim_session" in f.evidence[0].text
