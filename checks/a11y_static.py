@@ -29,6 +29,11 @@ def _not_html(check: Check, page: PageArtifact) -> list[Finding] | None:
     return None
 
 
+def _viewport_metas(page: PageArtifact) -> list:
+    """The page's ``<meta name="viewport">`` elements (browsers obey the last one)."""
+    return [m for m in page.tree.iterfind(".//meta[@name]") if m.get("name", "").strip().lower() == "viewport"]
+
+
 def _html_start_tag(page: PageArtifact) -> str:
     root = page.tree
     attrs = " ".join(f'{k}="{v}"' for k, v in root.attrib.items())
@@ -73,8 +78,7 @@ class ViewportZoom(Check):
         skip = _not_html(self, page)
         if skip:
             return skip
-        metas = [m for m in page.tree.iterfind(".//meta[@name]")
-                 if m.get("name", "").strip().lower() == "viewport"]
+        metas = _viewport_metas(page)
         if not metas:
             return [self.finding(Outcome.INAPPLICABLE, "The page has no viewport meta element",
                                  url=page.url)]
@@ -148,8 +152,7 @@ class MobileViewport(Check):
         skip = _not_html(self, page)
         if skip:
             return skip
-        metas = [m for m in page.tree.iterfind(".//meta[@name]")
-                 if m.get("name", "").strip().lower() == "viewport"]
+        metas = _viewport_metas(page)
         if not metas:
             return [self.finding(Outcome.FAILED, "No viewport meta element: phones show the desktop layout "
                                  "shrunk", url=page.url, evidence=[Evidence(url=page.url, selector="/html/head",
