@@ -50,7 +50,7 @@ def _write_html(db: str | None, run_id: int, directory: Path) -> Path:
 def _summary_table(rows: list[dict]) -> Table:
     table = Table(title="citylabel audit summary")
     for col in ("run", "portal", "status", "pages", "checks passed", "failed", "can't tell",
-                "findings ✓/✗/?"):
+                "findings ✓/✗/?", "proposed level"):
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(*[str(x) for x in r.values()])
@@ -68,7 +68,14 @@ def _summary_row(db: str | None, run_id: int) -> dict:
     return {"run": run_id, "portal": rep["portal"]["name"], "status": rep["run"]["status"],
             "pages": rep["summary"]["pages"], "passed": by("passed"), "failed": by("failed"),
             "cantTell": by("cantTell"),
-            "findings": f"{f['passed']}/{f['failed']}/{f['cantTell']}"}
+            "findings": f"{f['passed']}/{f['failed']}/{f['cantTell']}",
+            "level": _level_text(rep["assessment"]["level"])}
+
+
+def _level_text(level: dict | None) -> str:
+    if not level:
+        return "none"
+    return level["name"] + (" (pending review)" if level.get("pending_review") else "")
 
 
 def _finish_runs(db: str | None, results: list[dict], report_dir: Path | None) -> int:
@@ -216,20 +223,36 @@ def runs(db: Optional[str] = DbOpt,
     out.print(table)
 
 
+ModelOpt = typer.Option(None, "--model", exists=True, dir_okay=False,
+                        help="Label model (YAML) to assess with (default: the shipped Tallinn model)")
+FORMATS = ("html", "json", "earl", "csv", "badge")
+
+
+def _model(path: Optional[Path]):  # noqa: ANN202
+    from reports.model import ModelError, load_model
+    try:
+        return load_model(path)
+    except ModelError as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
-           fmt: str = typer.Option("html", "--format", "-f", help="html, json or earl "
-                                   "(accessibility findings as EARL JSON-LD)"),
+           fmt: str = typer.Option("html", "--format", "-f", help="html, json, earl (accessibility "
+                                   "findings as EARL JSON-LD), csv (findings, for spreadsheets) or "
+                                   "badge (SVG of the proposed level)"),
            output: Optional[Path] = typer.Option(None, "-o", "--output", help="File (default stdout)"),
+           model: Optional[Path] = ModelOpt,
            db: Optional[str] = DbOpt) -> None:
-    """Write a run's report as HTML, JSON, or EARL JSON-LD (accessibility findings)."""
+    """Write a run's report as HTML, JSON, EARL JSON-LD, CSV or an SVG badge."""
     from reports.build import RunNotFound, build_report, resolve_run_id
     from storage.session import session_scope
-    if fmt not in ("html", "json", "earl"):
-        _fail(f"unknown format {fmt!r}: use html, json or earl")
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
+    label_model = _model(model)
     try:
         with session_scope(db) as s:
-            data = build_report(s, resolve_run_id(s, run), __version__)
+            data = build_report(s, resolve_run_id(s, run), __version__, label_model)
     except RunNotFound as exc:
         _fail(str(exc))
     if fmt == "json":
@@ -237,6 +260,12 @@ def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
     elif fmt == "earl":
         from reports.earl import build_earl
         text = json.dumps(build_earl(data), ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        from reports.export import findings_csv
+        text = findings_csv(data)
+    elif fmt == "badge":
+        from reports.graphics import badge_svg
+        text = badge_svg(data["assessment"]["level"])
     else:
         from reports.html import render_html
         text = render_html(data)

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from checks.base import Outcome, worst
 from checks.registry import discover
+from reports.assessment import assess
+from reports.model import LabelModel, load_model
 from storage.models import Finding, Page, Portal, Run
 
 SCHEMA_VERSION = "1.0"
@@ -45,7 +47,10 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat()
 
 
-def build_report(session: Session, run_id: int, tool_version: str) -> dict[str, Any]:
+def build_report(session: Session, run_id: int, tool_version: str,
+                 model: LabelModel | None = None) -> dict[str, Any]:
+    """The report of one run; ``model`` is the label model to assess it with (default:
+    the model shipped with citylabel)."""
     run = session.get(Run, run_id)
     if run is None:
         raise RunNotFound(f"no run with id {run_id}")
@@ -53,6 +58,7 @@ def build_report(session: Session, run_id: int, tool_version: str) -> dict[str, 
     pages = session.scalars(select(Page).where(Page.run_id == run_id).order_by(Page.id)).all()
     findings = session.scalars(select(Finding).where(Finding.run_id == run_id)
                                .order_by(Finding.id)).all()
+    summary = summarise(pages, findings, run.check_versions or {})
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": datetime.now(timezone.utc).isoformat(),
@@ -65,8 +71,9 @@ def build_report(session: Session, run_id: int, tool_version: str) -> dict[str, 
             "settings": run.settings or {}, "check_versions": run.check_versions or {},
             "stats": run.stats or {},
         },
-        "summary": {**summarise(pages, findings, run.check_versions or {}),
+        "summary": {**summary,
                     "accessibility": accessibility_summary(findings, (run.stats or {}).get("browser") or {})},
+        "assessment": assess(summary["checks"], model or load_model()),
         "pages": [{
             "url": p.url, "final_url": p.final_url, "status": p.http_status,
             "fetch_status": p.fetch_status, "content_type": p.content_type, "size": p.size,

@@ -235,7 +235,9 @@ def _build_context(report: dict) -> dict:
             check_order[cid] = len(check_order)
 
     status = _plain(run.get("status"))
+    assessment = _dict(report.get("assessment"))
     context = {
+        "assessment": _assessment_context(assessment) if assessment else None,
         "csp": CONTENT_SECURITY_POLICY,
         "print_script": Markup(PRINT_SCRIPT),  # our constant, not report data
         "schema_version": _clip(report.get("schema_version"), SHORT_LIMIT),
@@ -397,6 +399,37 @@ def _attention_context(findings: list[dict], check_order: dict, check_info: dict
         "attention_groups": groups,
         "attention_total": total,
         "attention_omitted": total - len(listed),
+    }
+
+
+def _assessment_context(a: dict) -> dict:
+    """The proposed level, the badge and chart (our own SVG, its text escaped), reasons,
+    the indicators per principle and the review queue."""
+    from reports.graphics import badge_svg, principles_chart_svg
+    principles = [p for p in _list(a.get("principles")) if isinstance(p, dict)]
+    level = a.get("level") if isinstance(a.get("level"), dict) else None
+    model = _dict(a.get("model"))
+    return {
+        "level": _plain((level or {}).get("name")),
+        "pending": bool((level or {}).get("pending_review")),
+        "badge": Markup(badge_svg(level)),
+        "chart": Markup(principles_chart_svg(principles)),
+        "reasons": _strings(_list(a.get("reasons")), MESSAGE_LIMIT),
+        "model": {"name": _clip(model.get("name"), SHORT_LIMIT), "version": _clip(model.get("version"), SHORT_LIMIT),
+                  "title": _clip(model.get("title"), SHORT_LIMIT)},
+        "principles": [{
+            "title": _clip(p.get("title"), SHORT_LIMIT),
+            "score": "n/a" if p.get("score") is None else f"{p['score']:.0%}",
+            "confidence": "n/a" if p.get("confidence") is None else f"{p['confidence']:.0%}",
+            "indicators": [{"check": _clip(i.get("check"), SHORT_LIMIT), "pill": _pill(i.get("outcome")),
+                            "score": "n/a" if i.get("score") is None else f"{i['score']:.0%}",
+                            "weight": _format_number(i.get("weight"))}
+                           for i in _list(p.get("indicators")) if isinstance(i, dict)],
+        } for p in principles],
+        "review_queue": [{"check": _clip(q.get("check"), SHORT_LIMIT), "principle": _clip(q.get("principle"), SHORT_LIMIT),
+                          "pill": _pill(q.get("outcome")), "manual": bool(q.get("manual")),
+                          "unsure": _format_number(q.get("unsure"))}
+                         for q in _list(a.get("review_queue")) if isinstance(q, dict)],
     }
 
 
