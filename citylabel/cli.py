@@ -278,6 +278,69 @@ def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
 
 
 @app.command()
+def review(run: str = typer.Argument(..., help="Run id or 'latest'"),
+           finding: Optional[int] = typer.Option(None, "--finding", help="The finding to decide (its id)"),
+           confirm: bool = typer.Option(False, "--confirm", help="The finding's outcome stands"),
+           override: Optional[str] = typer.Option(None, "--override",
+                                                  help="Replace the outcome: passed, failed, cantTell or inapplicable"),
+           reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who decides"),
+           reason: Optional[str] = typer.Option(None, "--reason", help="Why"),
+           model: Optional[Path] = ModelOpt,
+           db: Optional[str] = DbOpt) -> None:
+    """List what needs a person in a run, or record a decision on one finding.
+
+    The finding stays as the check gave it; reports show the decision beside it and
+    the assessment counts the decided outcome."""
+    from reports.build import RunNotFound, resolve_run_id
+    from storage.decisions import DecisionError, record_review, review_queue
+    from storage.session import session_scope
+    label_model = _model(model)
+    try:
+        with session_scope(db) as s:
+            run_id = resolve_run_id(s, run)
+            if finding is None:
+                manual = [i.check for p in label_model.principles for i in p.indicators if i.manual]
+                queue = review_queue(s, run_id, manual)
+                table = Table(title=f"review queue of run {run_id} ({len(queue)})")
+                for col in ("finding", "check", "outcome", "url", "message"):
+                    table.add_column(col, overflow="fold")
+                for q in queue:
+                    table.add_row(str(q["id"]), q["check"], q["why"], q["url"] or "(site)", q["message"][:200])
+                out.print(table)
+                return
+            if confirm == bool(override):
+                _fail("give exactly one of --confirm or --override OUTCOME")
+            r = record_review(s, run_id, finding, decision="confirm" if confirm else "override",
+                              outcome=override, reviewer=reviewer or "", reason=reason or "")
+            out.print(f"recorded: finding {finding} {r.decision} -> {r.outcome} by {r.reviewer}", highlight=False)
+    except (RunNotFound, DecisionError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def explain(portal: str = typer.Argument(..., help="Portal id or name"),
+            check: str = typer.Option(..., "--check", help="The failed indicator (check id)"),
+            text: str = typer.Option(..., "--text", help="The city's explanation"),
+            author: str = typer.Option(..., "--author", help="Who explains"),
+            expires: str = typer.Option(..., "--expires", help="Shown in reports until this day, YYYY-MM-DD"),
+            db: Optional[str] = DbOpt) -> None:
+    """Comply or explain: attach a city's explanation to a failed indicator, until it expires."""
+    from datetime import date as _date
+    from storage.decisions import DecisionError, add_explanation
+    from storage.session import session_scope
+    try:
+        until = _date.fromisoformat(expires)
+    except ValueError:
+        _fail(f"--expires must be a date like 2027-06-30, got {expires!r}")
+    try:
+        with session_scope(db) as s:
+            rows = add_explanation(s, portal, check, text, author, until)
+            out.print(f"explanation recorded for {len(rows)} portal row(s), shown until {until}", highlight=False)
+    except DecisionError as exc:
+        _fail(str(exc))
+
+
+@app.command()
 def recheck(run: str = typer.Argument(..., help="Run id or 'latest'"),
             db: Optional[str] = DbOpt,
             report_dir: Optional[Path] = typer.Option(None, "--report-dir")) -> None:

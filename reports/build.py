@@ -3,7 +3,7 @@ report is rendered from the same dictionary, so the two never disagree)."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from checks.base import Outcome, worst
 from checks.registry import discover
 from reports.assessment import assess
 from reports.model import LabelModel, load_model
-from storage.models import Finding, Page, Portal, Run
+from storage.models import Explanation, Finding, Page, Portal, Review, Run
 
 SCHEMA_VERSION = "1.0"
 OUTCOMES = [o.value for o in Outcome]
@@ -48,9 +48,11 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def build_report(session: Session, run_id: int, tool_version: str,
-                 model: LabelModel | None = None) -> dict[str, Any]:
+                 model: LabelModel | None = None, today: date | None = None) -> dict[str, Any]:
     """The report of one run; ``model`` is the label model to assess it with (default:
-    the model shipped with citylabel)."""
+    the model shipped with citylabel). Reviews change the outcomes the assessment
+    counts, never the findings shown; explanations are listed until they expire
+    (``today``, default: the run's judging day)."""
     run = session.get(Run, run_id)
     if run is None:
         raise RunNotFound(f"no run with id {run_id}")
@@ -59,6 +61,12 @@ def build_report(session: Session, run_id: int, tool_version: str,
     findings = session.scalars(select(Finding).where(Finding.run_id == run_id)
                                .order_by(Finding.id)).all()
     summary = summarise(pages, findings, run.check_versions or {})
+    reviews = latest_reviews(session, run_id)
+    effective = summarise_outcomes(findings, {fid: r.outcome for fid, r in reviews.items()},
+                                   summary["checks"])
+    as_of = today or _judging_day(run)
+    explanations = session.scalars(select(Explanation).where(
+        Explanation.portal_id == portal.id, Explanation.expires_on >= as_of).order_by(Explanation.id)).all()
     return {
         "schema_version": SCHEMA_VERSION,
         "generated_at": datetime.now(timezone.utc).isoformat(),
@@ -73,21 +81,57 @@ def build_report(session: Session, run_id: int, tool_version: str,
         },
         "summary": {**summary,
                     "accessibility": accessibility_summary(findings, (run.stats or {}).get("browser") or {})},
-        "assessment": assess(summary["checks"], model or load_model()),
+        "assessment": assess(effective, model or load_model()),
+        "explanations": [{"check": e.check_id, "text": e.text, "author": e.author,
+                          "expires_on": e.expires_on.isoformat(), "created_at": _iso(e.created_at)}
+                         for e in explanations],
         "pages": [{
             "url": p.url, "final_url": p.final_url, "status": p.http_status,
             "fetch_status": p.fetch_status, "content_type": p.content_type, "size": p.size,
             "depth": p.depth, "title": p.title, "error": p.error,
         } for p in pages],
         "findings": [{
+            "id": f.id,
             "check": f.check_id, "check_version": f.check_version, "outcome": f.outcome,
             "principle": f.principles[0] if f.principles else None,
             "principles": list(f.principles or []), "url": f.url, "message": f.message,
             "evidence": [{k: e.get(k) for k in ("url", "selector", "snippet", "text")}
                          for e in (f.evidence or [])],
             "details": f.details,
+            "review": _review_dict(reviews.get(f.id)),
         } for f in findings],
     }
+
+
+def latest_reviews(session: Session, run_id: int) -> dict[int, Review]:
+    """The latest decision on each reviewed finding of a run."""
+    out: dict[int, Review] = {}
+    for r in session.scalars(select(Review).where(Review.run_id == run_id).order_by(Review.id)):
+        out[r.finding_id] = r
+    return out
+
+
+def _review_dict(r: Review | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"decision": r.decision, "outcome": r.outcome, "reviewer": r.reviewer, "reason": r.reason,
+            "decided_at": _iso(r.decided_at)}
+
+
+def _judging_day(run: Run) -> date:
+    as_of = (run.settings or {}).get("as_of")
+    return date.fromisoformat(as_of) if as_of else date.today()
+
+
+def summarise_outcomes(findings: list[Finding], overrides: dict[int, str],
+                       checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The per-check outcome counts after reviews (what the assessment counts)."""
+    if not overrides:
+        return checks
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for f in findings:
+        counts[f.check_id][overrides.get(f.id, f.outcome)] += 1
+    return [dict(c, counts={o: counts[c["check"]].get(o, 0) for o in OUTCOMES}) for c in checks]
 
 
 def summarise(pages: list[Page], findings: list[Finding],

@@ -238,6 +238,9 @@ def _build_context(report: dict) -> dict:
     assessment = _dict(report.get("assessment"))
     context = {
         "assessment": _assessment_context(assessment) if assessment else None,
+        "explanations": [{"check": _clip(e.get("check"), SHORT_LIMIT), "text": _clip(e.get("text"), MESSAGE_LIMIT),
+                          "author": _clip(e.get("author"), SHORT_LIMIT), "expires_on": _clip(e.get("expires_on"), 40)}
+                         for e in _list(report.get("explanations")) if isinstance(e, dict)],
         "csp": CONTENT_SECURITY_POLICY,
         "print_script": Markup(PRINT_SCRIPT),  # our constant, not report data
         "schema_version": _clip(report.get("schema_version"), SHORT_LIMIT),
@@ -389,6 +392,8 @@ def _attention_context(findings: list[dict], check_order: dict, check_info: dict
                 "check_version": _clip(f.get("check_version"), SHORT_LIMIT),
                 "evidence": evidence,
                 "evidence_omitted": max(0, len(evidence_all) - MAX_EVIDENCE_PER_FINDING),
+                "id": _int_or_none(f.get("id")),
+                "review": _review(f.get("review")),
             }
         )
     for g in groups:
@@ -400,6 +405,14 @@ def _attention_context(findings: list[dict], check_order: dict, check_info: dict
         "attention_total": total,
         "attention_omitted": total - len(listed),
     }
+
+
+def _review(r: Any) -> dict | None:
+    if not isinstance(r, dict):
+        return None
+    return {"decision": _clip(r.get("decision"), 40), "pill": _pill(r.get("outcome")),
+            "reviewer": _clip(r.get("reviewer"), SHORT_LIMIT), "reason": _clip(r.get("reason"), MESSAGE_LIMIT),
+            "decided_at": _clip(r.get("decided_at"), 40)}
 
 
 def _assessment_context(a: dict) -> dict:

@@ -2,10 +2,10 @@
 needs a migration, unlike a wide one-row-per-site design."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -33,6 +33,14 @@ class Portal(Base):
     start_url: Mapped[str] = mapped_column(String(2048))
     country: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # from a portfolio file (citylabel portals import): where it is, how and when to audit it
+    nuts: Mapped[str | None] = mapped_column(String(16))         # NUTS region code, e.g. ITI19
+    lau: Mapped[str | None] = mapped_column(String(32))          # local administrative unit code
+    languages: Mapped[list[str] | None] = mapped_column(JSON)
+    also_hosts: Mapped[list[str] | None] = mapped_column(JSON)
+    extra_start_urls: Mapped[list[str] | None] = mapped_column(JSON)
+    max_pages: Mapped[int | None] = mapped_column(Integer)
+    schedule: Mapped[str | None] = mapped_column(String(100))    # a cron expression
     runs: Mapped[list["Run"]] = relationship(back_populates="portal")
 
 
@@ -87,3 +95,31 @@ class Finding(Base):
     message: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Review(Base):
+    """A person's decision on a finding: confirmed, or overridden with another outcome.
+    The finding itself is never changed; reports show both."""
+
+    __tablename__ = "review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("finding.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))           # confirm | override
+    outcome: Mapped[str] = mapped_column(String(16))            # the outcome after the decision
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Explanation(Base):
+    """"Comply or explain": a city's explanation for a failed indicator, valid until a date."""
+
+    __tablename__ = "explanation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    portal_id: Mapped[int] = mapped_column(ForeignKey("portal.id", ondelete="CASCADE"), index=True)
+    check_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_on: Mapped[date] = mapped_column(Date)

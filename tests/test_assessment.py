@@ -161,3 +161,52 @@ def test_html_badge_and_chart_render_in_chromium(audited: dict, tmp_path) -> Non
             browser.close()
     assert shot[:8] == b"\x89PNG\r\n\x1a\n" and len(shot) > 5000
     assert heading == "Proposed label: Entry"
+
+
+def test_review_trail_changes_the_assessment_not_the_finding_and_survives_re_rendering(audited: dict) -> None:
+    import re
+    db = audited["db"]
+
+    def queued() -> int:
+        return int(re.search(r"review queue of run \d+ \((\d+)\)", run_cli("review", "latest", "--db", db).stdout)[1])
+    queue = run_cli("review", "latest", "--db", db).stdout
+    waiting = queued()
+    rep = report_json(db)
+    unsure = [f for f in rep["findings"] if f["outcome"] == "cantTell"]
+    assert unsure and str(unsure[0]["id"]) in queue
+    target = unsure[0]
+    before = {p["id"]: p for p in rep["assessment"]["principles"]}
+    bad = run_cli("review", "latest", "--db", db, "--finding", str(target["id"]), "--confirm",
+                  "--reviewer", "A. Rossi", "--reason", "seen", check=False)
+    assert bad.returncode == 2 and "confirm only a passed or failed" in bad.stderr
+    run_cli("review", "latest", "--db", db, "--finding", str(target["id"]), "--override", "failed",
+            "--reviewer", "A. Rossi", "--reason", "The linked page is a cookie policy, not the notice")
+    for _ in range(2):  # the trail is in the database: every rendering shows it
+        after = report_json(db)
+        f = next(x for x in after["findings"] if x["id"] == target["id"])
+        assert f["outcome"] == "cantTell" and f["review"]["outcome"] == "failed"
+        assert f["review"]["reviewer"] == "A. Rossi" and f["review"]["decision"] == "override"
+    html = run_cli("report", "latest", "--db", db).stdout
+    assert "Reviewed: override" in html and "A. Rossi" in html and "cookie policy, not the notice" in html
+    principle = target["principle"]
+    if principle in before and before[principle]["confidence"] not in (None, 1.0):
+        assert {p["id"]: p for p in after["assessment"]["principles"]}[principle]["confidence"] > before[principle]["confidence"]
+    assert queued() == waiting - 1
+    wrong = run_cli("review", "latest", "--db", db, "--finding", "999999", "--override", "passed",
+                    "--reviewer", "x", "--reason", "y", check=False)
+    assert wrong.returncode == 2 and "has no finding 999999" in wrong.stderr
+
+
+def test_explanations_are_shown_until_they_expire(audited: dict) -> None:
+    db = audited["db"]
+    name = report_json(db)["portal"]["name"]
+    run_cli("explain", name, "--db", db, "--check", "a11y.statement", "--text", "New statement in preparation",
+            "--author", "Comune (URP)", "--expires", "2999-12-31")
+    run_cli("explain", name, "--db", db, "--check", "privacy.notice", "--text", "Old excuse",
+            "--author", "Comune", "--expires", "2000-01-01")
+    rep = report_json(db)
+    assert [e["text"] for e in rep["explanations"]] == ["New statement in preparation"]
+    assert "New statement in preparation" in run_cli("report", "latest", "--db", db).stdout
+    bad = run_cli("explain", name, "--db", db, "--check", "x", "--text", "t", "--author", "a", "--expires", "soon",
+                  check=False)
+    assert bad.returncode == 2 and "--expires must be a date" in bad.stderr
