@@ -21,6 +21,8 @@ app.add_typer(checks_app, name="checks")
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
+ModelOpt = typer.Option(None, "--model", exists=True, dir_okay=False,
+                        help="Label model (YAML) to assess with (default: the shipped Tallinn model)")
 DbOpt = typer.Option(None, "--db", envvar="CITYLABEL_DB",
                      help="SQLAlchemy URL (default: sqlite:///citylabel.db)")
 
@@ -120,6 +122,12 @@ def audit(
                                            help="Set a check's option, CHECK_ID.NAME=VALUE, e.g. "
                                                 "privacy.notice-link-coverage.threshold=0.9 "
                                                 "(repeatable; `citylabel checks list` shows them)"),
+    fail_on: list[str] = typer.Option([], "--fail-on", help="Exit 3 when: regression (against the portal's "
+                                      "previous run), level<N (rank or level name) or principle:ID<SCORE "
+                                      "(0..1 or %); repeatable"),
+    baseline_file: Optional[Path] = typer.Option(None, "--baseline", exists=True, dir_okay=False,
+                                                 help="Known findings that never count as a regression"),
+    model: Optional[Path] = ModelOpt,
     ca_file: Optional[Path] = typer.Option(None, "--ca-file", exists=True, dir_okay=False,
                                            help="Extra CA certificates (PEM) to trust when judging "
                                                 "the portal's certificate (intranets, tests)"),
@@ -140,6 +148,9 @@ def audit(
             cid, oname, value = parse_option(text)
             options.setdefault(cid, {})[oname] = value
         load(check or None, skip_check, options)
+        from reports.diff import GateError, load_baseline, parse_gate
+        gates = [parse_gate(g) for g in fail_on]
+        ignore = load_baseline(baseline_file) if baseline_file else set()
         cfg = AuditConfig(start_url=url, name=name, country=country, max_pages=max_pages,
                           max_depth=max_depth, also_hosts=tuple(also_host), db_url=db,
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
@@ -148,10 +159,42 @@ def audit(
                           download_timeout=timeout, as_of=as_of, browser_pages=browser_pages,
                           check_options=options, ca_file=str(ca_file) if ca_file else None,
                           load_consent_platforms=consent_platforms)
-    except (ValueError, CheckLoadError) as exc:
+    except (ValueError, CheckLoadError, GateError) as exc:
         _fail(str(exc))
+    label_model = _model(model)
     results = run_audits([cfg], log_level="INFO" if verbose else "WARNING")
-    raise typer.Exit(_finish_runs(db, results, report_dir))
+    code = _finish_runs(db, results, report_dir)
+    if gates:
+        code = _gate(db, results, gates, ignore, label_model) or code
+    raise typer.Exit(code)
+
+
+def _gate(db: str | None, results: list[dict], gates: list, ignore: set, model) -> int:  # noqa: ANN001
+    """Apply --fail-on to each finished run; 3 (and the reasons on stderr) when one fails."""
+    from sqlalchemy import select
+    from reports.diff import GateError, check_gates
+    from storage.models import Portal, Run
+    from storage.session import session_scope
+    failed = False
+    for res in results:
+        if res.get("run_id") is None:
+            continue
+        with session_scope(db) as s:
+            run = s.get(Run, res["run_id"])
+            name = s.get(Portal, run.portal_id).name
+            previous = s.scalars(select(Run.id).join(Portal, Portal.id == Run.portal_id).where(
+                Portal.name == name, Run.status == "finished", Run.id != run.id,
+                Run.started_at <= run.started_at).order_by(Run.started_at.desc(), Run.id.desc())).first()
+        ids = [res["run_id"]] + ([previous] if previous else [])
+        reports = _reports(db, ids, model)
+        try:
+            problems = check_gates(gates, reports[0], reports[1] if previous else None, ignore)
+        except GateError as exc:
+            _fail(str(exc))
+        for p in problems:
+            err.print(f"[bold red]--fail-on:[/] run {res['run_id']} ({name}): {p}", highlight=False)
+        failed = failed or bool(problems)
+    return 3 if failed else 0
 
 
 @app.command()
@@ -223,8 +266,6 @@ def runs(db: Optional[str] = DbOpt,
     out.print(table)
 
 
-ModelOpt = typer.Option(None, "--model", exists=True, dir_okay=False,
-                        help="Label model (YAML) to assess with (default: the shipped Tallinn model)")
 FORMATS = ("html", "json", "earl", "csv", "badge")
 
 
@@ -338,6 +379,114 @@ def explain(portal: str = typer.Argument(..., help="Portal id or name"),
             out.print(f"explanation recorded for {len(rows)} portal row(s), shown until {until}", highlight=False)
     except DecisionError as exc:
         _fail(str(exc))
+
+
+def _reports(db: str | None, run_ids: list[int], model):  # noqa: ANN001, ANN202
+    from reports.build import build_report
+    from storage.session import session_scope
+    with session_scope(db) as s:
+        return [build_report(s, rid, __version__, model) for rid in run_ids]
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+def diff(run_a: str = typer.Argument(..., help="The earlier run (id)"),
+         run_b: str = typer.Argument(..., help="The later run (id or 'latest')"),
+         fmt: str = typer.Option("text", "--format", "-f", help="text, json or html"),
+         output: Optional[Path] = typer.Option(None, "-o", "--output"),
+         baseline: Optional[Path] = typer.Option(None, "--baseline", exists=True, dir_okay=False,
+                                                 help="Known findings to ignore (citylabel baseline)"),
+         model: Optional[Path] = ModelOpt,
+         db: Optional[str] = DbOpt) -> None:
+    """New failures, fixed failures, changed outcomes, score and level changes between two runs."""
+    from reports.build import RunNotFound, resolve_run_id
+    from reports.diff import GateError, diff_html, diff_reports, diff_text, load_baseline
+    from storage.session import session_scope
+    if fmt not in ("text", "json", "html"):
+        _fail(f"unknown format {fmt!r}: use text, json or html")
+    try:
+        ignore = load_baseline(baseline) if baseline else set()
+        with session_scope(db) as s:
+            ids = [resolve_run_id(s, run_a), resolve_run_id(s, run_b)]
+    except (RunNotFound, GateError) as exc:
+        _fail(str(exc))
+    a, b = _reports(db, ids, _model(model))
+    d = diff_reports(a, b, ignore)
+    _emit(json.dumps(d, ensure_ascii=False, indent=2) if fmt == "json" else diff_html(d) if fmt == "html"
+          else diff_text(d), output)
+
+
+@app.command()
+def baseline(run: str = typer.Argument(..., help="Run id or 'latest'"),
+             output: Path = typer.Option(..., "-o", "--output", help="The baseline file to write (JSON)"),
+             db: Optional[str] = DbOpt) -> None:
+    """Write the run's failed findings as a baseline: known findings --fail-on regression ignores."""
+    from reports.build import RunNotFound, resolve_run_id
+    from reports.diff import baseline_of
+    from storage.session import session_scope
+    try:
+        with session_scope(db) as s:
+            rid = resolve_run_id(s, run)
+    except RunNotFound as exc:
+        _fail(str(exc))
+    [rep] = _reports(db, [rid], None)
+    _emit(json.dumps(baseline_of(rep), ensure_ascii=False, indent=2), output)
+
+
+@app.command()
+def history(portal: str = typer.Argument(..., help="Portal id or name"),
+            fmt: str = typer.Option("text", "--format", "-f", help="text, json or html"),
+            output: Optional[Path] = typer.Option(None, "-o", "--output"),
+            model: Optional[Path] = ModelOpt,
+            db: Optional[str] = DbOpt) -> None:
+    """The portal's runs over time: level and score per principle, with a trend chart (html)."""
+    from sqlalchemy import select
+    from storage.decisions import find_portal
+    from storage.models import Run
+    from storage.session import session_scope
+    if fmt not in ("text", "json", "html"):
+        _fail(f"unknown format {fmt!r}: use text, json or html")
+    with session_scope(db) as s:
+        portals = find_portal(s, portal)
+        if not portals:
+            _fail(f"no portal {portal!r}")
+        ids = list(s.scalars(select(Run.id).where(Run.portal_id.in_([p.id for p in portals]),
+                                                  Run.status == "finished").order_by(Run.started_at, Run.id)))
+    reports = _reports(db, ids, _model(model))
+    rows = [{"run": r["run"]["id"], "started_at": r["run"]["started_at"], "kind": r["run"]["kind"],
+             "level": (r["assessment"]["level"] or {}).get("name"),
+             "scores": {p["id"]: p["score"] for p in r["assessment"]["principles"]}} for r in reports]
+    if fmt == "json":
+        _emit(json.dumps({"portal": portal, "runs": rows}, ensure_ascii=False, indent=2), output)
+    elif fmt == "html":
+        from html import escape
+        from reports.graphics import trend_chart_svg
+        chart = trend_chart_svg([{"label": f"#{r['run']}", "scores": r["scores"]} for r in rows])
+        body = "".join(f"<tr><td>{r['run']}</td><td>{escape(str(r['started_at']))}</td>"
+                       f"<td>{escape(r['level'] or 'none')}</td></tr>" for r in rows)
+        _emit("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>citylabel history: "
+              f"{escape(portal)}</title><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
+              f"</head><body><main><h1>History of {escape(portal)}</h1><figure><figcaption>Score per principle, "
+              f"run by run</figcaption>{chart}</figure><table><thead><tr><th scope=\"col\">Run</th>"
+              f"<th scope=\"col\">Started</th><th scope=\"col\">Level</th></tr></thead><tbody>{body}</tbody>"
+              "</table></main></body></html>", output)
+    else:
+        ids_ = [p for p in (rows[0]["scores"] if rows else {})]
+        table = Table(title=f"history of {portal}")
+        for col in ("run", "started", "level", *ids_):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(str(r["run"]), str(r["started_at"])[:19], r["level"] or "none",
+                          *["n/a" if r["scores"].get(i) is None else f"{r['scores'][i]:.0%}" for i in ids_])
+        out.print(table)
 
 
 @app.command()

@@ -59,6 +59,7 @@ def assess(checks: list[dict[str, Any]], model: LabelModel) -> dict[str, Any]:
     level, reasons = _level(principles, results, model)
     return {"model": {"name": model.name, "version": model.version, "title": model.title,
                       "source": model.source},
+            "levels": [{"name": lv.name, "rank": lv.rank} for lv in model.levels],
             "level": level, "reasons": reasons, "principles": principles, "review_queue": queue}
 
 

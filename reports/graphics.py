@@ -63,3 +63,39 @@ def principles_chart_svg(principles: list[dict[str, Any]], width: int = 640) -> 
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
             f'aria-label="Score per principle" class="principles-chart" font-family="Verdana,DejaVu Sans,sans-serif">'
             f"<title>Score per principle</title>{''.join(rows)}</svg>")
+
+
+TREND_COLOURS = ("#1f5fa8", "#b3541e", "#2e7d32", "#6a1b9a", "#8c6d00", "#00796b", "#c62828", "#455a64", "#ad1457")
+
+
+def trend_chart_svg(runs: list[dict[str, Any]], width: int = 720, height: int = 260) -> str:
+    """One line per principle over the runs (``runs``: [{"label", "scores": {id: score|None}}]);
+    a legend names each line; undecided scores leave a gap."""
+    ids = sorted({pid for r in runs for pid in r["scores"]})
+    left, right, top, bottom = 40, 200, 10, 30
+    w, h = width - left - right, height - top - bottom
+    n = max(1, len(runs) - 1)
+    parts = [f'<line x1="{left}" y1="{top + h}" x2="{left + w}" y2="{top + h}" stroke="#555555"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + h}" stroke="#555555"/>']
+    for frac in (0, 0.5, 1):
+        y = top + h - frac * h
+        parts.append(f'<text x="{left - 4}" y="{y + 4}" text-anchor="end" font-size="10">{int(frac * 100)}%</text>')
+    for i, r in enumerate(runs):
+        x = left + (i / n) * w if len(runs) > 1 else left + w / 2
+        parts.append(f'<text x="{x:.1f}" y="{top + h + 16}" text-anchor="middle" font-size="10">{escape(str(r["label"]))}</text>')
+    for k, pid in enumerate(ids):
+        colour = TREND_COLOURS[k % len(TREND_COLOURS)]
+        points = []
+        for i, r in enumerate(runs):
+            s = r["scores"].get(pid)
+            if s is not None:
+                x = left + (i / n) * w if len(runs) > 1 else left + w / 2
+                points.append(f"{x:.1f},{top + h - s * h:.1f}")
+        if points:
+            parts.append(f'<polyline class="trend" data-principle="{escape(pid)}" fill="none" stroke="{colour}" '
+                         f'stroke-width="2" points="{" ".join(points)}"/>')
+        parts.append(f'<rect x="{left + w + 12}" y="{top + k * 16}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{left + w + 26}" y="{top + k * 16 + 9}" font-size="11">{escape(pid)}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="Principle scores over time" class="trend-chart" font-family="Verdana,DejaVu Sans,sans-serif">'
+            f'<title>Principle scores over time</title>{"".join(parts)}</svg>')
