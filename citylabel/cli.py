@@ -17,6 +17,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Audit city and regional portals for evidence of user-centricity.")
 checks_app = typer.Typer(no_args_is_help=True, help="Installed checks.")
 app.add_typer(checks_app, name="checks")
+portals_app = typer.Typer(no_args_is_help=True, help="The portfolio of portals (import, list).")
+app.add_typer(portals_app, name="portals")
 # Piped output (CI logs, files) gets wide tables instead of rich's 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
@@ -102,6 +104,8 @@ def audit(
     max_depth: int = typer.Option(5, "--max-depth", min=0, help="Link depth from the start URL"),
     also_host: list[str] = typer.Option([], "--also-host",
                                         help="Another host in scope (repeatable)"),
+    start_url: list[str] = typer.Option([], "--start-url",
+                                        help="Another entry point, crawled like the start URL (repeatable; in scope)"),
     probe_url: Optional[str] = typer.Option(None, "--probe-url",
                                             help="Other-scheme address to probe for the HTTPS "
                                                  "redirect check (default: derived from URL)"),
@@ -153,6 +157,7 @@ def audit(
         ignore = load_baseline(baseline_file) if baseline_file else set()
         cfg = AuditConfig(start_url=url, name=name, country=country, max_pages=max_pages,
                           max_depth=max_depth, also_hosts=tuple(also_host), db_url=db,
+                          extra_start_urls=tuple(start_url),
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
                           user_agent=user_agent, enable_checks=tuple(check) or None,
                           disable_checks=tuple(skip_check), progress=not quiet,
@@ -530,3 +535,98 @@ def version() -> None:
 
 def main() -> None:
     app()
+
+
+@portals_app.command("import")
+def portals_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Portfolio (YAML or CSV)"),
+                   db: Optional[str] = DbOpt) -> None:
+    """Create or update portals from a portfolio file (name, country, nuts, lau, start_urls,
+    also_hosts, languages, max_pages, schedule)."""
+    from citylabel.portfolio import PortfolioError, import_portfolio, read_portfolio
+    from storage.session import session_scope
+    try:
+        entries = read_portfolio(file)
+    except PortfolioError as exc:
+        _fail(str(exc))
+    with session_scope(db) as s:
+        created, updated = import_portfolio(s, entries)
+    out.print(f"{len(entries)} portals: {created} created, {updated} updated", highlight=False)
+
+
+@portals_app.command("list")
+def portals_list(db: Optional[str] = DbOpt) -> None:
+    """The portals in the database with their codes, budget and schedule."""
+    from sqlalchemy import select
+    from storage.models import Portal
+    from storage.session import session_scope
+    table = Table(title="portals")
+    for col in ("id", "name", "country", "nuts", "lau", "start URL", "pages", "schedule", "last scheduled"):
+        table.add_column(col, overflow="fold")
+    with session_scope(db) as s:
+        for p in s.scalars(select(Portal).order_by(Portal.id)):
+            table.add_row(str(p.id), p.name, p.country or "", p.nuts or "", p.lau or "", p.start_url,
+                          str(p.max_pages or ""), p.schedule or "", str(p.scheduled_at or "")[:19])
+    out.print(table)
+
+
+@app.command()
+def schedule(max_parallel: int = typer.Option(2, "--max-parallel", min=1, help="Audits at once"),
+             poll: float = typer.Option(30.0, "--poll", min=0.1, help="Seconds between passes"),
+             once: bool = typer.Option(False, "--once", help="One pass, then exit (cron-driven setups)"),
+             log_dir: Optional[Path] = typer.Option(None, "--log-dir", help="Each audit's output, per portal"),
+             db: Optional[str] = DbOpt) -> None:
+    """Run as a long-lived process: start the portfolio's due audits (cron schedules), several
+    at once; after a restart it picks up where it left off, never starting a slot twice."""
+    from citylabel.scheduler import Scheduler, subprocess_launcher
+    sched = Scheduler(db, subprocess_launcher(db, log_dir), max_parallel=max_parallel)
+    report = lambda line: err.print(f"[citylabel schedule] {line}", highlight=False)  # noqa: E731
+    if once:
+        for line in sched.tick():
+            report(line)
+        return
+    report(f"watching the portfolio every {poll:g} s, up to {max_parallel} audits at once (Ctrl-C stops)")
+    try:
+        sched.run_forever(poll, report)
+    except KeyboardInterrupt:
+        report("stopped; running audits finish on their own")
+
+
+@app.command()
+def compare(group: str = typer.Argument(..., help="A country code (IT), a NUTS prefix (ITI1) or 'all'"),
+            fmt: str = typer.Option("text", "--format", "-f", help="text, json or html"),
+            output: Optional[Path] = typer.Option(None, "-o", "--output"),
+            model: Optional[Path] = ModelOpt,
+            db: Optional[str] = DbOpt) -> None:
+    """Rank the portals of a group by level and principle scores (their latest finished run),
+    with the quartiles of each principle: an observatory page."""
+    from sqlalchemy import func, select
+    from reports.compare import compare_html, rank_portals
+    from storage.models import Portal, Run
+    from storage.session import session_scope
+    if fmt not in ("text", "json", "html"):
+        _fail(f"unknown format {fmt!r}: use text, json or html")
+    g = group.upper()
+    with session_scope(db) as s:
+        portals = [p for p in s.scalars(select(Portal)) if g == "ALL" or (p.country or "").upper() == g
+                   or (p.nuts or "").upper().startswith(g)]
+        latest: dict[str, int] = {}
+        for p in portals:  # by name: a portal audited at several addresses is one portal
+            rid = s.scalar(select(func.max(Run.id)).where(Run.portal_id == p.id, Run.status == "finished"))
+            if rid and rid > latest.get(p.name, 0):
+                latest[p.name] = rid
+    if not latest:
+        _fail(f"no audited portal in group {group!r}")
+    data = rank_portals(_reports(db, sorted(latest.values()), _model(model)))
+    if fmt == "json":
+        _emit(json.dumps({"group": group, **data}, ensure_ascii=False, indent=2), output)
+    elif fmt == "html":
+        _emit(compare_html(group, data), output)
+    else:
+        pids = sorted(data["quartiles"])
+        table = Table(title=f"observatory: {group}")
+        for col in ("#", "portal", "level", *pids):
+            table.add_column(col, overflow="fold")
+        for r in data["portals"]:
+            table.add_row(str(r["position"]), r["portal"], r["level"] or "none",
+                          *["n/a" if r["scores"].get(p) is None else f"{r['scores'][p]:.0%}" for p in pids])
+        out.print(table)

@@ -15,6 +15,7 @@ class AuditConfig:
     name: str | None = None
     country: str | None = None
     also_hosts: tuple[str, ...] = ()
+    extra_start_urls: tuple[str, ...] = ()  # more entry points (e.g. a services portal), crawled as depth 0
     max_pages: int = 500
     max_depth: int = 5
     db_url: str | None = None
@@ -61,6 +62,10 @@ class AuditConfig:
             except ValueError:
                 raise ValueError(f"--as-of must be a date like 2026-11-28, got {self.as_of!r}") from None
         self.also_hosts = tuple(self.also_hosts)
+        self.extra_start_urls = tuple(self.extra_start_urls)
+        for u in self.extra_start_urls:
+            if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).hostname:
+                raise ValueError(f"--start-url must be an absolute http(s) URL, got {u!r}")
         if self.enable_checks is not None:
             self.enable_checks = tuple(self.enable_checks)
         self.disable_checks = tuple(self.disable_checks)
@@ -92,4 +97,5 @@ class AuditConfig:
         data = asdict(self)
         data.pop("db_url", None)
         data["also_hosts"] = list(self.also_hosts)
+        data["extra_start_urls"] = list(self.extra_start_urls)
         return data

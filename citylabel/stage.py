@@ -56,6 +56,8 @@ class JudgeStage:
         self.frontier = Frontier(Scope(config.start_url, config.also_hosts), config.max_depth,
                                  TrapGuard())
         self.frontier.mark_seen(config.start_url)
+        for url in config.extra_start_urls:
+            self.frontier.mark_seen(url)
         self.judged: set[str] = set()
         self.pages: list[dict[str, Any]] = []
         self.outcomes: Counter = Counter()

@@ -41,6 +41,7 @@ class Portal(Base):
     extra_start_urls: Mapped[list[str] | None] = mapped_column(JSON)
     max_pages: Mapped[int | None] = mapped_column(Integer)
     schedule: Mapped[str | None] = mapped_column(String(100))    # a cron expression
+    scheduled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last audit the scheduler started
     runs: Mapped[list["Run"]] = relationship(back_populates="portal")
 
 

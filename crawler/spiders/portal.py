@@ -103,6 +103,9 @@ class PortalSpider(scrapy.Spider):
             self._progress.start(PROGRESS_EVERY, now=False)
         start = self.config.start_url
         yield self._page_request(start, depth=0, priority=HOME_PRIORITY, home=True)
+        for extra in self.config.extra_start_urls:
+            if self.scope.allows(extra):
+                yield self._page_request(extra, depth=0, priority=HOME_PRIORITY - 1)
         yield scrapy.Request(urljoin(start, "/robots.txt"), callback=self.on_aux,
                              errback=self.on_aux_error, dont_filter=True, priority=HOME_PRIORITY,
                              meta={"kind": "robots", "dont_obey_robotstxt": True,

@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("extra_start_urls", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("max_pages", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("schedule", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "review",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -65,5 +66,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_review_finding_id"))
     op.drop_table("review")
     with op.batch_alter_table("portal", schema=None) as batch_op:
-        for col in ("schedule", "max_pages", "extra_start_urls", "also_hosts", "languages", "lau", "nuts"):
+        for col in ("scheduled_at", "schedule", "max_pages", "extra_start_urls", "also_hosts", "languages", "lau", "nuts"):
             batch_op.drop_column(col)
