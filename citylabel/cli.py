@@ -146,13 +146,13 @@ def audit(
     from citylabel.audit import run_audits
     from citylabel.config import DEFAULT_CONTACT, AuditConfig
     from checks.registry import CheckLoadError, load, parse_option
+    from reports.diff import GateError, load_baseline, parse_gate
     try:
         options: dict[str, dict[str, str]] = {}
         for text in check_option:
             cid, oname, value = parse_option(text)
             options.setdefault(cid, {})[oname] = value
         load(check or None, skip_check, options)
-        from reports.diff import GateError, load_baseline, parse_gate
         gates = [parse_gate(g) for g in fail_on]
         ignore = load_baseline(baseline_file) if baseline_file else set()
         cfg = AuditConfig(start_url=url, name=name, country=country, max_pages=max_pages,
