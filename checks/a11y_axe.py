@@ -67,6 +67,8 @@ class AxeResults(Check):
         for kind, outcome in (("violations", Outcome.FAILED), ("incomplete", Outcome.CANT_TELL)):
             for rule in browser.axe.get(kind, []):
                 details = rule_details(rule)
+                if browser.screenshot:  # the rendered page as the browser showed it, for the report
+                    details["screenshot"] = browser.screenshot
                 crit = ", ".join(details["wcag"]) or "no WCAG criterion (best practice)"
                 en = f"; EN 301 549 {', '.join(details['en301549'])}" if details["en301549"] else ""
                 verb = "" if outcome == Outcome.FAILED else "needs review: "

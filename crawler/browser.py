@@ -36,6 +36,7 @@ CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-default-apps", "--disable-extensions", "--mute-audio"]
 MAX_NODES_PER_RULE = 20
 MAX_DOM_CHARS = 2 * 1024 * 1024
+SCREENSHOT_QUALITY = 70
 SNIPPET_MAX = 500
 
 # Runs axe in the page and returns only what the checks use: the full result
@@ -200,8 +201,9 @@ class BrowserGatherer:
                 "() => { try { return Object.keys(window.localStorage); } catch (e) { return []; } }")
             if self.screenshot_dir is not None:
                 self.screenshot_dir.mkdir(parents=True, exist_ok=True)
-                shot = self.screenshot_dir / f"page-{index:05d}.png"
-                await page.screenshot(path=str(shot), timeout=self.page_timeout_ms)
+                shot = self.screenshot_dir / f"page-{index:05d}.jpg"  # JPEG: small enough to embed in reports
+                await page.screenshot(path=str(shot), type="jpeg", quality=SCREENSHOT_QUALITY,
+                                      timeout=self.page_timeout_ms)
                 art.screenshot = str(shot)
             if self.consent is not None and url in self.reject_urls:
                 art.consent = await self._reject(page, context, sink)

@@ -87,7 +87,7 @@ PRINT_SCRIPT = (
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(PRINT_SCRIPT.encode("utf-8")).digest()).decode("ascii")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; "
-    f"script-src 'sha256-{_SCRIPT_HASH}'; img-src 'none'; "
+    f"script-src 'sha256-{_SCRIPT_HASH}'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
 )
 
@@ -347,8 +347,31 @@ def _evidence(item: Any) -> dict | None:
     }
 
 
+MAX_SCREENSHOTS = 12
+MAX_SCREENSHOT_BYTES = 1_500_000
+_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def _screenshot(path: Any, embedded: dict[str, str]) -> str | None:
+    """A screenshot the browser gatherer saved, as a data: URI (once per file, at most
+    MAX_SCREENSHOTS per report, so the report stays one self-contained file)."""
+    if not isinstance(path, str) or not path:
+        return None
+    if path in embedded:
+        return embedded[path]
+    from pathlib import Path
+    p = Path(path)
+    kind = _IMAGE_TYPES.get(p.suffix.lower())
+    if kind is None or len(embedded) >= MAX_SCREENSHOTS or not p.is_file() \
+            or p.stat().st_size > MAX_SCREENSHOT_BYTES:
+        return None
+    embedded[path] = f"data:{kind};base64,{base64.b64encode(p.read_bytes()).decode('ascii')}"
+    return embedded[path]
+
+
 def _attention_context(findings: list[dict], check_order: dict, check_info: dict) -> dict:
     rank = {o: i for i, o in enumerate(ATTENTION_OUTCOMES)}
+    shots: dict[str, str] = {}
     selected = [
         (rank[f.get("outcome")], index, f)
         for index, f in enumerate(findings)
@@ -394,6 +417,7 @@ def _attention_context(findings: list[dict], check_order: dict, check_info: dict
                 "evidence_omitted": max(0, len(evidence_all) - MAX_EVIDENCE_PER_FINDING),
                 "id": _int_or_none(f.get("id")),
                 "review": _review(f.get("review")),
+                "screenshot": _screenshot(_dict(f.get("details")).get("screenshot"), shots),
             }
         )
     for g in groups:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -54,7 +55,8 @@ def test_cookies_storage_and_screenshot_are_recorded(rendered) -> None:  # noqa:
     _, arts = rendered
     assert [c["name"] for c in arts[0].cookies] == ["visited"]
     assert arts[0].local_storage == ["seen"]
-    assert arts[0].screenshot and arts[0].screenshot.endswith(".png")
+    assert arts[0].screenshot and arts[0].screenshot.endswith(".jpg")
+    assert Path(arts[0].screenshot).read_bytes()[:3] == b"\xff\xd8\xff"  # a JPEG
 
 
 def test_a_hung_page_is_an_error_and_the_rest_go_on(rendered) -> None:  # noqa: ANN001

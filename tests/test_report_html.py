@@ -603,3 +603,21 @@ def test_pages_are_capped():
 
 def test_small_reports_have_no_omission_notes(sample_html):
     assert "left out" not in sample_html
+
+
+def test_screenshots_are_embedded_as_evidence_and_only_ours(tmp_path):
+    """A browser finding's screenshot (saved by the gatherer) is shown inline as a data: URI;
+    a missing file, a foreign suffix or a hostile path embeds nothing; img-src allows data: only."""
+    jpeg = tmp_path / "page-00001.jpg"
+    jpeg.write_bytes(b"\xff\xd8\xff\xe0" + b"0" * 200)
+    r = build_report()
+    base = next(f for f in r["findings"] if f["outcome"] == "failed")
+    with_shot = dict(base, details={"screenshot": str(jpeg)})
+    missing = dict(base, details={"screenshot": str(tmp_path / "gone.jpg")})
+    foreign = dict(base, details={"screenshot": "/etc/passwd"})
+    r["findings"] = [with_shot, missing, foreign]
+    html = render_html(r)
+    assert html.count('<img src="data:image/jpeg;base64,') == 1
+    import html as html_lib
+    csp = html_lib.unescape(re.search(r'Content-Security-Policy" content="([^"]+)"', html)[1])
+    assert "img-src data:;" in csp and "default-src 'none'" in csp
