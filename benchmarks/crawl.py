@@ -116,7 +116,7 @@ def run_bare(url: str) -> dict:
 
 def run_audit(url: str, pages: int, workdir: Path, n: int) -> dict:
     db = f"sqlite:///{workdir / f'bench-{n}.db'}"
-    _, peak, wall = measure([sys.executable, "-m", "citylabel", "audit", url, "--max-pages",
+    _, peak, wall = measure([sys.executable, "-m", "citylabel", "audit", url, "--allow-private", "--max-pages",
                              str(pages + 100), "--max-depth", "1000", "--browser-pages", "0",
                              "--db", db, "-q",
                              "--report-dir", str(workdir)])

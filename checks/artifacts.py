@@ -76,11 +76,20 @@ class PageArtifact:
         """The lxml tree, or None when the body is not (parseable) HTML."""
         if not self.is_html or not self.body:
             return None
-        parser = lxml.html.HTMLParser(encoding=self.encoding or self._header_charset(), recover=True,
-                                      remove_comments=True)
+        data = self.body[:MAX_PARSE_BYTES]
+        encoding = self.encoding or self._header_charset()
         try:
-            root = lxml.html.document_fromstring(self.body[:MAX_PARSE_BYTES], parser=parser)
-        except (etree.ParserError, ValueError):
+            parser = lxml.html.HTMLParser(encoding=encoding, recover=True, remove_comments=True)
+        except LookupError:  # an encoding libxml2 does not know: Python decodes, lxml parses the text
+            parser = lxml.html.HTMLParser(recover=True, remove_comments=True)
+            try:
+                data = data.decode(encoding or "utf-8", errors="replace").encode("utf-8")
+                parser = lxml.html.HTMLParser(encoding="utf-8", recover=True, remove_comments=True)
+            except LookupError:
+                pass  # unknown to Python too: let lxml sniff the bytes
+        try:
+            root = lxml.html.document_fromstring(data, parser=parser)
+        except (etree.ParserError, ValueError, LookupError):
             return None
         return root
 

@@ -30,6 +30,8 @@ _FORM_SKIP_TYPES = {"hidden", "submit", "button", "reset", "image", "search"}
 
 def form_signature(page: PageArtifact) -> str | None:
     """A page's first real form (not search, not a lone login), as action + field names."""
+    if page.tree is None:
+        return None
     for form in page.tree.iter("form"):
         if (form.get("role") or "").lower() == "search":
             continue
@@ -50,6 +52,8 @@ _WORD = re.compile(r"[^\W\d_]{5,}")
 def search_url(page: PageArtifact) -> str | None:
     """A site-search results URL built from the page's GET search form, with a
     harmless query (a word of the page's own title). Nothing is ever POSTed."""
+    if page.tree is None:
+        return None
     for form in page.tree.iter("form"):
         if (form.get("method") or "get").strip().lower() != "get":
             continue

@@ -116,6 +116,9 @@ def audit(
     browser_pages: int = typer.Option(20, "--browser-pages", min=0,
                                       help="Pages rendered in Chromium with axe-core: key pages, "
                                            "then a few per page template (0: no browser)"),
+    allow_private: bool = typer.Option(False, "--allow-private", envvar="CITYLABEL_ALLOW_PRIVATE",
+                                       help="Also fetch private, loopback and link-local addresses "
+                                            "(intranets; refused by default, redirects included)"),
     consent_platforms: bool = typer.Option(True, "--consent-platforms/--no-consent-platforms",
                                            help="Let known consent platforms' hosts (Cookiebot, "
                                                 "OneTrust...) load in the browser so their banners "
@@ -163,7 +166,7 @@ def audit(
                           disable_checks=tuple(skip_check), progress=not quiet,
                           download_timeout=timeout, as_of=as_of, browser_pages=browser_pages,
                           check_options=options, ca_file=str(ca_file) if ca_file else None,
-                          load_consent_platforms=consent_platforms)
+                          load_consent_platforms=consent_platforms, allow_private=allow_private)
     except (ValueError, CheckLoadError, GateError) as exc:
         _fail(str(exc))
     label_model = _model(model)
@@ -226,7 +229,7 @@ def demo(
         try:
             configs = [AuditConfig(start_url=s.url, name=p.name, country=p.country, db_url=db,
                                    max_pages=max_pages, progress=not quiet, as_of=as_of,
-                                   browser_pages=browser_pages)
+                                   browser_pages=browser_pages, allow_private=True)  # served on 127.0.0.1
                        for p, s in zip(portals, servers)]
         except ValueError as exc:
             _fail(str(exc))

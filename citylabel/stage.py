@@ -71,6 +71,7 @@ class JudgeStage:
         self.signals = SiteSignals() if any("signals" in c.meta.requires for c in self.checks.site) else None
         self._search_key: str | None = None
         self._aux_pending: list[dict[str, str]] = []  # bookkeeping requests for the spider
+        self.judge_errors: list[str] = []  # unexpected failures outside the checks (kept in the stats)
         self.redirects: list[dict[str, str]] = []  # out-of-scope redirects, never followed
         self.sitemaps_seen = 0
         self.started = time.monotonic()
@@ -119,21 +120,25 @@ class JudgeStage:
         requests: list[dict[str, Any]] = []
         if fetch_status == "ok" and page.is_html:
             findings = [f.to_dict() for f in run_checks(self.static_checks, {"page": page}, final_url)]
-            self.key_pages.offer(page)
-            self.key_pages.note_findings(findings)
             self.page_findings.add_page(findings)
-            if self.signals is not None:
-                self._gather_signals(page)
-            if self.browser_checks and self.config.browser_pages > 0:
-                self.browser_plan.note_page(page)
-            if discover:
-                self.frontier.mark_seen(final_url)
-                candidates = self.frontier.discover(page, p.get("depth", 0))
-                for c in candidates:
-                    self.browser_plan.note_candidate(c.url, c.reason)
-                requests = [c.__dict__ for c in candidates]
-                if self.signals is not None and self.signals.search_url is None:
-                    requests += self._search_request(page, p.get("depth", 0))
+            try:  # what the site checks and the crawl need of this page; a page is never lost to it
+                self.key_pages.offer(page)
+                self.key_pages.note_findings(findings)
+                if page.tree is not None:
+                    if self.signals is not None:
+                        self._gather_signals(page)
+                    if self.browser_checks and self.config.browser_pages > 0:
+                        self.browser_plan.note_page(page)
+                if discover:
+                    self.frontier.mark_seen(final_url)
+                    candidates = self.frontier.discover(page, p.get("depth", 0))
+                    for c in candidates:
+                        self.browser_plan.note_candidate(c.url, c.reason)
+                    requests = [c.__dict__ for c in candidates]
+                    if self.signals is not None and self.signals.search_url is None and page.tree is not None:
+                        requests += self._search_request(page, p.get("depth", 0))
+            except Exception as exc:  # noqa: BLE001 - hostile input must not cost the page or the run
+                self.judge_errors.append(f"{final_url}: {type(exc).__name__}: {str(exc)[:200]}")
         elif fetch_status == "ok" and self.document_checks and body:
             findings = [f.to_dict() for f in run_checks(self.document_checks, {"page": page}, final_url)]
             self.page_findings.add_page(findings, html=False)
@@ -293,6 +298,7 @@ class JudgeStage:
             "home": self.home,
             "browser": self.browser_stats,
             "judge_seconds": round(time.monotonic() - self.started, 3),
+            "judge_errors": self.judge_errors[:50],
             "crawl": crawl_stats or {},
         }
         self.recorder.finish(status, stats, site_findings)

@@ -13,6 +13,10 @@ class OutOfScope(IgnoreRequest):
     pass
 
 
+class PrivateAddress(IgnoreRequest):
+    pass
+
+
 class BudgetReached(IgnoreRequest):
     pass
 
@@ -24,6 +28,21 @@ class _CrawlerAware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "_CrawlerAware":
         return cls(crawler)
+
+
+class PrivateAddressMiddleware(_CrawlerAware):
+    """Refuses every request (redirects included) to a private, loopback or link-local
+    address unless the run allows them (crawler.netguard)."""
+
+    def process_request(self, request: Request) -> None:
+        from crawler.netguard import private_reason
+        spider = self.crawler.spider
+        if getattr(getattr(spider, "config", None), "allow_private", True):
+            return None
+        reason = private_reason(request.url)
+        if reason:
+            raise PrivateAddress(f"refused: {reason} (use --allow-private for intranets)")
+        return None
 
 
 class ScopeMiddleware(_CrawlerAware):

@@ -37,6 +37,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 DOWNLOADER_MIDDLEWARES = {
+    # first of all: no request, redirect or probe reaches a private address unless allowed
+    "crawler.middlewares.PrivateAddressMiddleware": 40,
     # before robots.txt, so out-of-scope redirects never make us fetch a foreign robots.txt
     "crawler.middlewares.ScopeMiddleware": 50,
     # after robots.txt, so a disallowed page costs no budget

@@ -97,6 +97,7 @@ def test_scrapy_crawl_portal_works_too(tmp_path) -> None:  # noqa: ANN001
                        "/privacy": lambda h: send(h, 200, body)}) as url:
         proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", "-a", f"url={url}",
                                "-a", f"db={db}", "-a", "portal_name=Scrapy CLI", "-a", "country=be",
+                               "-a", "allow_private=1",
                                "-s", "LOG_LEVEL=WARNING"],
                               cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]

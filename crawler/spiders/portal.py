@@ -3,11 +3,13 @@
 It only moves bytes: every response goes to the judge stage (parse once,
 checks, storage), which answers with the next requests to make. Usable as
 ``scrapy crawl portal -a url=https://www.example.it/ [-a name=… -a country=IT
--a max_pages=500 -a max_depth=5 -a also_host=a.example,b.example -a db=URL]``.
+-a max_pages=500 -a max_depth=5 -a also_host=a.example,b.example -a db=URL
+-a allow_private=1]``.
 """
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from datetime import datetime
@@ -25,7 +27,7 @@ from citylabel import __version__
 from citylabel.config import AuditConfig
 from citylabel.judge_client import JudgeClient
 from crawler.classify import fetch_status_for_error
-from crawler.middlewares import BudgetReached, OutOfScope
+from crawler.middlewares import BudgetReached, OutOfScope, PrivateAddress
 from crawler.tls import probe_tls
 from crawler.urls import Scope
 
@@ -53,6 +55,7 @@ def config_from_args(kwargs: dict[str, Any]) -> AuditConfig:
         db_url=kwargs.get("db"),
         scheme_probe_url=kwargs.get("probe_url"),
         judge_in_process=_as_bool(kwargs.get("in_process", False)),
+        allow_private=_as_bool(kwargs.get("allow_private", os.environ.get("CITYLABEL_ALLOW_PRIVATE", False))),
     )
 
 
@@ -178,6 +181,8 @@ class PortalSpider(scrapy.Spider):
         message = failure.getErrorMessage()[:500]
         if isinstance(failure.value, OutOfScope):
             status = "out-of-scope"
+        elif isinstance(failure.value, PrivateAddress):
+            status = "private-address"
         else:
             status = fetch_status_for_error(type(failure.value).__name__, message)
         redirects = request.meta.get("redirect_urls") or []
