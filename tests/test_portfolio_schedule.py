@@ -136,10 +136,10 @@ def test_schedule_once_starts_a_real_audit_and_compare_ranks(tmp_path) -> None: 
     with serve_routes({"/": lambda h: send(h, 200, good), "/privacy": lambda h: send(h, 200, good)}) as url:
         f = tmp_path / "p.yaml"
         f.write_text(f"- {{name: Waterlo, country: NL, nuts: NL213, start_urls: ['{url}'], max_pages: 5, "
-                     "schedule: '* * * * *'}\n", encoding="utf-8")
+                     "schedule: '0 0 * * *'}\n", encoding="utf-8")
         run_cli("portals", "import", str(f), "--db", db)
-        with session_scope(db) as s:  # created two minutes ago, so one slot is due
-            s.query(Portal).first().created_at = datetime.now(timezone.utc) - timedelta(minutes=2)
+        with session_scope(db) as s:  # created two days ago, so (only) a past midnight slot is due
+            s.query(Portal).first().created_at = datetime.now(timezone.utc) - timedelta(days=2)
         proc = run_cli("schedule", "--once", "--db", db, "--log-dir", str(tmp_path / "logs"))
         assert "audit started" in proc.stderr
         import time
