@@ -51,6 +51,27 @@ def tracker_of_cookie(name: str) -> str | None:
     return None
 
 
+def tally(page_url: str, requests: list[dict[str, Any]], cookies: list[dict[str, Any]], when: str,
+          trackers: dict[str, int], evidence: list[Evidence], snippet: str | None = None) -> None:
+    """Count the known trackers among a page's requests and cookies, adding evidence
+    (``when``: "before consent", "after clicking 'Reject'") up to MAX_EVIDENCE."""
+    for r in requests:
+        name = tracker_of_request(r["url"]) if r.get("third_party") else None
+        if name:
+            trackers[name] = trackers.get(name, 0) + 1
+            if len(evidence) < MAX_EVIDENCE:
+                evidence.append(Evidence(url=page_url, selector=r.get("resource_type"), snippet=snippet,
+                                         text=f"{name}: {r['method']} {r['url']} requested {when} "
+                                              "(blocked by citylabel)"))
+    for c in cookies:
+        name = tracker_of_cookie(c.get("name") or "")
+        if name:
+            trackers[name] = trackers.get(name, 0) + 1
+            if len(evidence) < MAX_EVIDENCE:
+                evidence.append(Evidence(url=page_url, snippet=snippet,
+                                         text=f"{name}: cookie {c.get('name')} set for {c.get('domain')} {when}"))
+
+
 def consent_platforms(pages: list[BrowserArtifact]) -> list[tuple[str, str, str]]:
     """(platform, page URL, what showed it) for each recognised consent platform."""
     found: dict[str, tuple[str, str, str]] = {}
@@ -93,21 +114,7 @@ class PreConsentTracking(Check):
         evidence: list[Evidence] = []
         trackers: dict[str, int] = {}
         for page in pages:
-            for r in page.requests:
-                name = tracker_of_request(r["url"]) if r.get("third_party") else None
-                if name:
-                    trackers[name] = trackers.get(name, 0) + 1
-                    if len(evidence) < MAX_EVIDENCE:
-                        evidence.append(Evidence(url=page.url, selector=r.get("resource_type"),
-                                                 text=f"{name}: {r['method']} {r['url']} "
-                                                      "(requested before consent; blocked by citylabel)"))
-            for c in page.cookies:
-                name = tracker_of_cookie(c.get("name") or "")
-                if name:
-                    trackers[name] = trackers.get(name, 0) + 1
-                    if len(evidence) < MAX_EVIDENCE:
-                        evidence.append(Evidence(url=page.url, text=f"{name}: cookie {c.get('name')} "
-                                                 f"set for {c.get('domain')} before consent"))
+            tally(page.url, page.requests, page.cookies, "before consent", trackers, evidence)
         details = {"trackers": trackers, "consent_platforms": [n for n, _, _ in cmps],
                    "pages": len(pages)}
         if trackers:
@@ -173,24 +180,9 @@ class ConsentRejectTracking(Check):
         still: set[str] = set()
         for page in clicked:
             c = page.consent
-            for r in c.get("requests_after", []):
-                if r.get("third_party"):
-                    still.add(urlsplit(r["url"]).hostname or "")
-                name = tracker_of_request(r["url"]) if r.get("third_party") else None
-                if name:
-                    trackers[name] = trackers.get(name, 0) + 1
-                    if len(evidence) < MAX_EVIDENCE:
-                        evidence.append(Evidence(url=page.url, snippet=c.get("snippet"),
-                                                 text=f"{name}: {r['method']} {r['url']} requested after "
-                                                      f"clicking {c.get('text')!r} (blocked by citylabel)"))
-            for ck in c.get("cookies_after", []):
-                name = tracker_of_cookie(ck.get("name") or "")
-                if name:
-                    trackers[name] = trackers.get(name, 0) + 1
-                    if len(evidence) < MAX_EVIDENCE:
-                        evidence.append(Evidence(url=page.url, snippet=c.get("snippet"),
-                                                 text=f"{name}: cookie {ck.get('name')} present after "
-                                                      f"clicking {c.get('text')!r}"))
+            still.update(urlsplit(r["url"]).hostname or "" for r in c.get("requests_after", []) if r.get("third_party"))
+            tally(page.url, c.get("requests_after", []), c.get("cookies_after", []),
+                  f"after clicking {c.get('text')!r}", trackers, evidence, snippet=c.get("snippet"))
         first = clicked[0].consent
         button = f"{first.get('text')!r} ({first.get('selector')})"
         details = {"trackers": trackers, "consent_platforms": [n for n, _, _ in cmps],

@@ -318,12 +318,7 @@ def report(run: str = typer.Argument(..., help="Run id or 'latest'"),
     else:
         from reports.html import render_html
         text = render_html(data)
-    if output is None:
-        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
-    else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        err.print(f"wrote {output}", highlight=False)
+    _emit(text, output)
 
 
 @app.command()
