@@ -65,6 +65,31 @@ class RecheckError(RuntimeError):
     pass
 
 
+def config_of_run(settings: dict[str, Any], portal: Portal, **overrides: Any) -> AuditConfig:
+    """The AuditConfig a stored run was made with (its recorded settings), with overrides."""
+    known = set(AuditConfig.__dataclass_fields__)
+    args = {k: v for k, v in settings.items() if k in known}
+    args.update(start_url=portal.start_url, name=portal.name, country=portal.country, **overrides)
+    args["also_hosts"] = tuple(args.get("also_hosts") or ())
+    return AuditConfig(**args)
+
+
+def resume_config(db_url: str | None, run_id: int, progress: bool = True) -> AuditConfig:
+    """The config to continue a run that did not finish (killed, crashed)."""
+    db_url = resolve_url(db_url)
+    with session_scope(db_url) as s:
+        run = s.get(Run, run_id)
+        if run is None:
+            raise RecheckError(f"no run with id {run_id}")
+        if run.status == "finished":
+            raise RecheckError(f"run {run_id} finished; there is nothing to resume")
+        if run.kind != "crawl" or not run.warc_path:
+            raise RecheckError(f"run {run_id} is a {run.kind} without its own archive; it cannot be resumed")
+        portal = s.get(Portal, run.portal_id)
+        settings = dict(run.settings or {})
+    return config_of_run(settings, portal, db_url=db_url, resume_run_id=run_id, progress=progress)
+
+
 def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
     """Judge a stored run again with today's checks, from its WARC, offline.
 
@@ -84,12 +109,8 @@ def recheck(db_url: str | None, run_id: int) -> dict[str, Any]:
         settings = dict(run.settings or {})
         stats = dict(run.stats or {})
         warc_path = run.warc_path
-    known = set(AuditConfig.__dataclass_fields__)
-    cfg_args = {k: v for k, v in settings.items() if k in known}
-    cfg_args.update(start_url=portal.start_url, name=portal.name, country=portal.country,
-                    db_url=db_url, keep_warc=False, judge_in_process=True, progress=False)
-    cfg_args["also_hosts"] = tuple(cfg_args.get("also_hosts") or ())
-    config = AuditConfig(**cfg_args)
+    config = config_of_run(settings, portal, db_url=db_url, keep_warc=False, judge_in_process=True,
+                           progress=False)
     stored = {r.record_id: r for r in read_responses(Path(warc_path))}
     stage = JudgeStage(config, kind="recheck", parent_run_id=run_id, warc_path=warc_path)
     if stats.get("scheme_probe"):

@@ -266,7 +266,8 @@ def runs(db: Optional[str] = DbOpt,
         for col in ("id", "portal", "start URL", "kind", "status", "started", "pages", "parent"):
             table.add_column(col, overflow="fold")
         for run, p, n in rows:
-            table.add_row(str(run.id), p.name, p.start_url, run.kind, run.status,
+            status = run.status + (" (resumed)" if (run.stats or {}).get("resumed") else "")
+            table.add_row(str(run.id), p.name, p.start_url, run.kind, status,
                           run.started_at.strftime("%Y-%m-%d %H:%M:%S"), str(n),
                           str(run.parent_run_id or ""))
     if not rows:
@@ -490,6 +491,29 @@ def history(portal: str = typer.Argument(..., help="Portal id or name"),
             table.add_row(str(r["run"]), str(r["started_at"])[:19], r["level"] or "none",
                           *["n/a" if r["scores"].get(i) is None else f"{r['scores'][i]:.0%}" for i in ids_])
         out.print(table)
+
+
+@app.command()
+def resume(run: str = typer.Argument(..., help="The run to continue (id or 'latest')"),
+           allow_private: bool = typer.Option(False, "--allow-private", envvar="CITYLABEL_ALLOW_PRIVATE",
+                                              help="As for audit"),
+           db: Optional[str] = DbOpt,
+           report_dir: Optional[Path] = typer.Option(None, "--report-dir"),
+           quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Continue a run that was killed or crashed: what it stored (pages, findings, archive)
+    is kept and replayed offline; only what it had not fetched yet is fetched."""
+    from citylabel.audit import RecheckError, resume_config, run_audits
+    from reports.build import RunNotFound, resolve_run_id
+    from storage.session import session_scope
+    try:
+        with session_scope(db) as s:
+            run_id = resolve_run_id(s, run)
+        cfg = resume_config(db, run_id, progress=not quiet)
+    except (RunNotFound, RecheckError, ValueError) as exc:
+        _fail(str(exc))
+    cfg.allow_private = cfg.allow_private or allow_private
+    results = run_audits([cfg], log_level="WARNING")
+    raise typer.Exit(_finish_runs(db, results, report_dir))
 
 
 @app.command()

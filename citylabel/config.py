@@ -25,6 +25,7 @@ class AuditConfig:
     user_agent: str | None = None
     scheme_probe_url: str | None = None  # the other-scheme address to probe; derived if None
     obey_robots: bool = True
+    resume_run_id: int | None = None  # continue this killed run instead of starting a new one
     allow_private: bool = False  # fetch private/loopback/link-local addresses (intranets, demo, tests)
     per_host_concurrency: int = 4
     download_timeout: float = 30.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import checks.registry as registry
@@ -51,7 +52,7 @@ class JudgeStage:
             country=config.country, settings=config.recorded(),
             check_versions=self.checks.versions(), tool_version=__version__, kind=kind,
             parent_run_id=parent_run_id, keep_warc=config.keep_warc and kind == "crawl",
-            warc_path=warc_path)
+            warc_path=warc_path, resume_run_id=config.resume_run_id)
         self.run_id = self.recorder.run_id
         self.frontier = Frontier(Scope(config.start_url, config.also_hosts), config.max_depth,
                                  TrapGuard())
@@ -71,7 +72,8 @@ class JudgeStage:
         self.signals = SiteSignals() if any("signals" in c.meta.requires for c in self.checks.site) else None
         self._search_key: str | None = None
         self._aux_pending: list[dict[str, str]] = []  # bookkeeping requests for the spider
-        self.judge_errors: list[str] = []  # unexpected failures outside the checks (kept in the stats)
+        self.judge_errors: list[str] = []
+        self.resumed: dict[str, Any] | None = None  # unexpected failures outside the checks (kept in the stats)
         self.redirects: list[dict[str, str]] = []  # out-of-scope redirects, never followed
         self.sitemaps_seen = 0
         self.started = time.monotonic()
@@ -85,6 +87,8 @@ class JudgeStage:
             return self._sitemap(payload)
         if kind == "securitytxt":
             return self._security_txt(payload)
+        if kind == "resume":
+            return self.replay()
         if kind == "open311":
             return self._open311(payload)
         if kind == "tls":
@@ -96,7 +100,67 @@ class JudgeStage:
             return {"requests": [], "outcomes": {}}
         return self._page(payload, discover)
 
-    def _page(self, p: dict[str, Any], discover: bool) -> dict[str, Any]:
+    # -- resuming a killed run -------------------------------------------------
+    def replay(self) -> dict[str, Any]:
+        """Rebuild what the killed run knew from its stored pages and archive, without the
+        network and without storing anything twice; returns what is left to fetch.
+
+        Stored pages are judged again only to rebuild the frontier and the site checks'
+        artifacts (their findings are already stored). Responses the archive holds but the
+        database does not (the batch that was not written yet) are stored now, from the
+        archive. Only responses in flight at the kill are fetched again."""
+        from sqlalchemy import select
+        from storage.models import Page
+        from storage.session import session_scope
+        from storage.warc import read_responses
+        with session_scope(self.recorder.db_url) as s:
+            rows = s.execute(select(Page.url, Page.final_url, Page.http_status, Page.fetch_status, Page.depth,
+                                    Page.referrer, Page.warc_record_id, Page.content_type, Page.size, Page.error)
+                             .where(Page.run_id == self.run_id).order_by(Page.id)).all()
+        by_record = {r.warc_record_id: r for r in rows if r.warc_record_id}
+        for r in rows:  # nothing stored is requested again
+            self.frontier.mark_seen(r.url)
+            if r.final_url:
+                self.frontier.mark_seen(r.final_url)
+        archive = Path(self.recorder.warc.path) if self.recorder.warc else None
+        for rec in (read_responses(archive) if archive else []):  # archived, stored or not: never refetched
+            self.frontier.mark_seen(rec.url)
+        requests: list[dict[str, Any]] = []
+        restored = 0
+        for rec in (read_responses(archive) if archive else []):
+            row = by_record.pop(rec.record_id, None)
+            payload = {"kind": "page", "url": row.url if row else rec.url, "final_url": rec.url,
+                       "status": rec.status, "headers": list(rec.headers.items()), "body": rec.body,
+                       "content_type": rec.headers.get("content-type"), "warc_record_id": rec.record_id,
+                       "depth": row.depth if row else 1, "referrer": row.referrer if row else None,
+                       "home": (row.url if row else rec.url) == self.config.start_url}
+            if row is None:
+                if self._is_aux(rec.url):
+                    continue  # robots.txt, a sitemap, security.txt: bookkeeping, fetched again
+                restored += 1
+                self.frontier.mark_seen(rec.url)
+            out = self._page(payload, discover=True, store=row is None)
+            requests += out["requests"]
+        for r in by_record.values():  # stored without an archived body: count them only
+            self.pages.append({"url": r.url, "final_url": r.final_url, "status": r.http_status,
+                               "fetch_status": r.fetch_status, "content_type": r.content_type, "error": r.error})
+        for r in rows:
+            if not r.warc_record_id:
+                self.pages.append({"url": r.url, "final_url": r.final_url, "status": r.http_status,
+                                   "fetch_status": r.fetch_status, "content_type": r.content_type, "error": r.error})
+                self.fetch_statuses[r.fetch_status] += 1
+                if r.fetch_status == "out-of-scope" and r.final_url and r.final_url != r.url:
+                    self.redirects.append({"url": r.url, "location": r.final_url})
+        self.resumed = {"pages_stored": len(rows), "restored_from_archive": restored}
+        fetched = sum(1 for p in self.pages if p.get("status") is not None)
+        return {"requests": requests, "fetched": fetched, "outcomes": {}}
+
+    def _is_aux(self, url: str) -> bool:
+        from urllib.parse import urlsplit
+        path = urlsplit(url).path
+        return path in ("/robots.txt", "/.well-known/security.txt") or path.endswith(".xml")
+
+    def _page(self, p: dict[str, Any], discover: bool, store: bool = True) -> dict[str, Any]:
         body: bytes = p.get("body") or b""
         status = p.get("status")
         final_url = p.get("final_url") or p["url"]
@@ -157,6 +221,8 @@ class JudgeStage:
         size = p.get("size")
         if size is None and status is not None:
             size = len(body)
+        if not store:  # replayed after a crash: its row and findings are stored already
+            return {"requests": requests, "outcomes": dict(counts), "fetch_status": fetch_status}
         self.recorder.add_page({
             "url": p["url"], "final_url": final_url if status is not None else None,
             "http_status": status, "fetch_status": fetch_status,
@@ -299,6 +365,7 @@ class JudgeStage:
             "browser": self.browser_stats,
             "judge_seconds": round(time.monotonic() - self.started, 3),
             "judge_errors": self.judge_errors[:50],
+            "resumed": self.resumed,
             "crawl": crawl_stats or {},
         }
         self.recorder.finish(status, stats, site_findings)

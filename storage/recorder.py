@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from storage.models import Finding, Page, Portal, Run, utcnow
 from storage.session import data_dir, resolve_url, session_scope
-from storage.warc import WarcStore
+from storage.warc import WarcStore, truncate_torn_tail
 
 BATCH_PAGES = 50
 BATCH_SECONDS = 2.0
@@ -37,10 +37,20 @@ class RunRecorder:
     def __init__(self, db_url: str | None, *, portal_name: str, start_url: str,
                  country: str | None, settings: dict[str, Any], check_versions: dict[str, str],
                  tool_version: str, kind: str = "crawl", parent_run_id: int | None = None,
-                 keep_warc: bool = True, warc_path: str | None = None) -> None:
+                 keep_warc: bool = True, warc_path: str | None = None,
+                 resume_run_id: int | None = None) -> None:
         """``warc_path`` names an existing archive this run cites (a recheck
-        re-judges its parent's archive) instead of writing a new one."""
+        re-judges its parent's archive) instead of writing a new one;
+        ``resume_run_id`` continues a run that was killed (its rows and archive)."""
         self.db_url = resolve_url(db_url)
+        self._pending: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+        self._last_flush = time.monotonic()
+        self.pages_written = 0
+        self.page_ids: dict[str, int] = {}  # url and final URL -> page row id
+        self.data_dir = data_dir(self.db_url)
+        if resume_run_id is not None:
+            self._resume(resume_run_id)
+            return
         with session_scope(self.db_url) as s:
             portal = find_or_create_portal(s, portal_name, start_url, country)
             run = Run(portal_id=portal.id, kind=kind, parent_run_id=parent_run_id,
@@ -57,11 +67,23 @@ class RunRecorder:
             elif warc_path:
                 run.warc_path = warc_path
         self.warc = WarcStore(Path(warc)) if warc is not None else None
-        self._pending: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
-        self._last_flush = time.monotonic()
-        self.pages_written = 0
-        self.page_ids: dict[str, int] = {}  # url and final URL -> page row id
-        self.data_dir = data_dir(self.db_url)
+
+    def _resume(self, run_id: int) -> None:
+        with session_scope(self.db_url) as s:
+            run = s.get(Run, run_id)
+            if run is None:
+                raise ValueError(f"no run with id {run_id}")
+            run.status = "running"
+            self.run_id, self.portal_id = run.id, run.portal_id
+            warc = run.warc_path
+            for page_id, url, final_url in s.execute(select(Page.id, Page.url, Page.final_url).where(
+                    Page.run_id == run_id, Page.fetch_status == "ok")):
+                self.page_ids.setdefault(url, page_id)
+                if final_url:
+                    self.page_ids.setdefault(final_url, page_id)
+        if warc:
+            truncate_torn_tail(Path(warc))  # the killed process may have left half a record
+        self.warc = WarcStore(Path(warc)) if warc else None
 
     def archive(self, url: str, status: int, reason: str, headers: list[tuple[str, str]],
                 body: bytes) -> str | None:

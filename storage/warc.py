@@ -53,6 +53,8 @@ class WarcStore:
         record = self._writer.create_warc_record(url, "response", payload=BytesIO(body),
                                                  length=len(body), http_headers=http_headers)
         self._writer.write_record(record)
+        # out of Python's buffer at once: a process killed with -9 loses no archived response
+        self._fh.flush()
         return record.rec_headers.get_header("WARC-Record-ID")
 
     def write_metadata(self, url: str, content_type: str, payload: bytes) -> str:
@@ -70,21 +72,52 @@ class WarcStore:
             self._fh.close()
 
 
+def good_length(path: Path) -> int:
+    """Bytes of the file up to the end of its last complete record (a process killed
+    while writing leaves a torn record at the end)."""
+    end = 0
+    try:
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                record.content_stream().read()
+                it.read_to_end(record)
+                end = it.get_record_offset() + it.get_record_length()
+    except Exception:  # noqa: BLE001 - warcio raises several kinds on a torn gzip member
+        pass
+    return end
+
+
+def truncate_torn_tail(path: Path) -> None:
+    p = Path(path)
+    if p.is_file():
+        end = good_length(p)
+        if end < p.stat().st_size:
+            with open(p, "r+b") as fh:
+                fh.truncate(end)
+
+
 def read_responses(path: Path) -> Iterator[StoredResponse]:
-    """Every response record of a WARC file, in order."""
+    """Every response record of a WARC file, in order, up to a torn last record."""
     with open(path, "rb") as fh:
-        for record in ArchiveIterator(fh):
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            status = int(record.http_headers.get_statuscode() or 0)
-            headers = {k.lower(): v for k, v in record.http_headers.headers}
-            yield StoredResponse(
-                url=record.rec_headers.get_header("WARC-Target-URI"),
-                status=status,
-                headers=headers,
-                body=record.content_stream().read(),
-                record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            )
+        iterator = iter(ArchiveIterator(fh))
+        while True:
+            try:
+                record = next(iterator)
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                stored = StoredResponse(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    status=int(record.http_headers.get_statuscode() or 0),
+                    headers={k.lower(): v for k, v in record.http_headers.headers},
+                    body=record.content_stream().read(),
+                    record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                )
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 - a torn record at the end of a killed run's archive
+                return
+            yield stored
 
 
 def read_metadata(path: Path, content_type: str) -> Iterator[tuple[str, bytes]]:

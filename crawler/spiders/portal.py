@@ -105,10 +105,19 @@ class PortalSpider(scrapy.Spider):
             self._progress = task.LoopingCall(self._show_progress)
             self._progress.start(PROGRESS_EVERY, now=False)
         start = self.config.start_url
-        yield self._page_request(start, depth=0, priority=HOME_PRIORITY, home=True)
-        for extra in self.config.extra_start_urls:
-            if self.scope.allows(extra):
-                yield self._page_request(extra, depth=0, priority=HOME_PRIORITY - 1)
+        if self.config.resume_run_id is not None:
+            # a killed run: what it stored is replayed by the judge; only the rest is fetched
+            state = await self.judge.handle({"kind": "resume"})
+            self.pages_requested = self.pages_done = state["fetched"]
+            log.info("run %s resumed: %s pages stored, %s to fetch", self.run_id, state["fetched"],
+                     len(state["requests"]))
+            for c in state["requests"]:
+                yield self._page_request(c["url"], c["depth"], c["priority"], c["referrer"])
+        else:
+            yield self._page_request(start, depth=0, priority=HOME_PRIORITY, home=True)
+            for extra in self.config.extra_start_urls:
+                if self.scope.allows(extra):
+                    yield self._page_request(extra, depth=0, priority=HOME_PRIORITY - 1)
         yield scrapy.Request(urljoin(start, "/robots.txt"), callback=self.on_aux,
                              errback=self.on_aux_error, dont_filter=True, priority=HOME_PRIORITY,
                              meta={"kind": "robots", "dont_obey_robotstxt": True,
