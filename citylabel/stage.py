@@ -141,16 +141,13 @@ class JudgeStage:
                 self.frontier.mark_seen(rec.url)
             out = self._page(payload, discover=True, store=row is None)
             requests += out["requests"]
-        for r in by_record.values():  # stored without an archived body: count them only
+        # stored without an archived body (fetch errors, or a body the archive lost): counted only
+        for r in [*by_record.values(), *(r for r in rows if not r.warc_record_id)]:
             self.pages.append({"url": r.url, "final_url": r.final_url, "status": r.http_status,
                                "fetch_status": r.fetch_status, "content_type": r.content_type, "error": r.error})
-        for r in rows:
-            if not r.warc_record_id:
-                self.pages.append({"url": r.url, "final_url": r.final_url, "status": r.http_status,
-                                   "fetch_status": r.fetch_status, "content_type": r.content_type, "error": r.error})
-                self.fetch_statuses[r.fetch_status] += 1
-                if r.fetch_status == "out-of-scope" and r.final_url and r.final_url != r.url:
-                    self.redirects.append({"url": r.url, "location": r.final_url})
+            self.fetch_statuses[r.fetch_status] += 1
+            if r.fetch_status == "out-of-scope" and r.final_url and r.final_url != r.url:
+                self.redirects.append({"url": r.url, "location": r.final_url})
         self.resumed = {"pages_stored": len(rows), "restored_from_archive": restored}
         fetched = sum(1 for p in self.pages if p.get("status") is not None)
         return {"requests": requests, "fetched": fetched, "outcomes": {}}
