@@ -39,12 +39,8 @@ def _report_dir(db: str | None) -> Path:
     return data_dir(resolve_url(db)).parent / "citylabel-reports"
 
 
-def _write_html(db: str | None, run_id: int, directory: Path) -> Path:
-    from reports.build import build_report
+def _write_html(report: dict, run_id: int, directory: Path) -> Path:
     from reports.html import render_html
-    from storage.session import session_scope
-    with session_scope(db) as s:
-        report = build_report(s, run_id, __version__)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"run-{run_id}.html"
     path.write_text(render_html(report), encoding="utf-8")
@@ -61,11 +57,7 @@ def _summary_table(rows: list[dict]) -> Table:
     return table
 
 
-def _summary_row(db: str | None, run_id: int) -> dict:
-    from reports.build import build_report
-    from storage.session import session_scope
-    with session_scope(db) as s:
-        rep = build_report(s, run_id, __version__)
+def _summary_row(rep: dict, run_id: int) -> dict:
     checks = rep["summary"]["checks"]
     by = lambda o: sum(1 for c in checks if c["outcome"] == o)  # noqa: E731
     f = rep["summary"]["findings_by_outcome"]
@@ -87,8 +79,10 @@ def _finish_runs(db: str | None, results: list[dict], report_dir: Path | None) -
     for res in results:
         if res.get("run_id") is None:
             continue
-        rows.append(_summary_row(db, res["run_id"]))
-        paths.append(_write_html(db, res["run_id"], report_dir or _report_dir(db)))
+        [report] = _reports(db, [res["run_id"]], None)  # built once for the table and the HTML
+        rows.append(_summary_row(report, res["run_id"]))
+        paths.append(_write_html(report, res["run_id"], report_dir or _report_dir(db)))
+        del report
     out.print(_summary_table(rows))
     for row, path in zip(rows, paths):
         out.print(f"HTML report for run {row['run']} ({row['portal']}): {path}", highlight=False, soft_wrap=True)
