@@ -32,6 +32,8 @@ MAX_FIELDS = 60
 MIN_APPLICATION_FIELDS = 4
 _CACHE_ATTR = "_citylabel_forms"
 _SPLIT = re.compile(r"[/_\-.?=&]+")
+_NAME_PARTS = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,19 @@ class Field:
     def fixed(self) -> bool:
         """Read-only or disabled: shown (e.g. pre-filled from a login), not asked."""
         return self.element.get("readonly") is not None or self.element.get("disabled") is not None
+
+    def named(self, needles: list[str]) -> bool:
+        """Whether the field's name (or id) names one of ``needles``: a short needle ("cap",
+        "tel", "cf") only as a whole part of the name ("captcha" is no postcode), a longer one
+        anywhere in it ("user_email")."""
+        name = self.name.lower()
+        parts = self.name_parts
+        return bool(name) and any(n in parts or (len(n) >= 5 and n in name) for n in needles)
+
+    @property
+    def name_parts(self) -> set[str]:
+        """The words of the name: "resp_codiceFiscale" -> {"resp", "codice", "fiscale"}."""
+        return set(_NAME_PARTS.split(_CAMEL.sub("_", self.name).lower()))
 
     @property
     def described(self) -> str:

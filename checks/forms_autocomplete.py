@@ -11,7 +11,6 @@ is read from its type, its name and its label, in many languages
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -23,7 +22,6 @@ from checks.phrases import compile_phrase
 
 SKIP_KINDS = frozenset({"search", "rating"})
 PLACE_PURPOSES = frozenset({"street-address", "postal-code", "address-level2"})
-_NAME_PARTS = re.compile(r"[^a-z0-9]+")
 MAX_EVIDENCE = 8
 
 
@@ -43,16 +41,13 @@ def purpose_of(f: Field) -> str | None:
         return None
     purposes = _data()["purposes"]
     other = _data()["not_personal"]
-    parts = set(_NAME_PARTS.split(re.sub(r"(?<=[a-z])(?=[A-Z])", "_", f.name).lower()))
-    if parts & set(other["names"]) or (f.label and any(p.search(f.label) for p in other["_labels"])):
+    if f.name_parts & set(other["names"]) or (f.label and any(p.search(f.label) for p in other["_labels"])):
         return None  # about a place or another person, not the user
     for purpose, spec in purposes.items():
         if f.type in spec["types"]:
             return purpose
-    name = f.name.lower()
     for purpose, spec in purposes.items():  # the order of the file: specific before general
-        # short names ("cap", "tel", "cp") only as a whole part of the name, so "captcha" is no postcode
-        if name and any(n in parts or (len(n) >= 5 and n in name) for n in spec["names"]):
+        if f.named(spec["names"]):
             return purpose
     label = f.label
     if label and len(label) <= 60:

@@ -28,7 +28,6 @@ from checks.phrases import first_phrase
 
 JUDGED_KINDS = frozenset({"service_application", "booking", "report_problem", "contact_feedback", "other"})
 STRONG = ("national_id",)
-_NAME_PARTS = re.compile(r"[^a-z0-9]+")
 _CAPTCHA = re.compile(r"captcha|recaptcha|hcaptcha|friendlycaptcha|turnstile", re.I)
 MAX_EVIDENCE = 8
 
@@ -40,12 +39,10 @@ def _matches(path: tuple[str, ...], text: str) -> str | None:
 def identity_kind(f: Field) -> str | None:
     """national_id, birth_date or address, when the field asks for it."""
     spec = FORMS.data.get("once_only", {}).get("identity_fields", {})
-    name = f.name.lower()
-    parts = set(_NAME_PARTS.split(name))
     for kind, data in spec.items():
         if kind.startswith("_"):
             continue
-        if name and any(n in parts or (len(n) >= 5 and n in name) for n in data.get("names", [])):
+        if f.named(data.get("names", [])):
             return kind
         if f.label and len(f.label) <= 80 and _matches(("once_only", "identity_fields", kind, "labels"), f.label):
             return kind

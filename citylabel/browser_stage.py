@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from checks.artifacts import BrowserArtifact, PageArtifact
+from checks.forms import SEARCH_NAMES
 from citylabel import __version__
 from crawler.sampling import PageSignature, choose, signature
 from crawler.urls import canonical
@@ -43,9 +44,6 @@ def form_signature(page: PageArtifact) -> str | None:
     return None
 
 
-SEARCH_NAMES = {"q", "s", "query", "search", "searchtext", "search_api_fulltext", "keys", "keyword",
-                "keywords", "text", "term", "suche", "suchbegriff", "cerca", "recherche", "buscar",
-                "zoeken", "zoek", "szukaj", "sok", "haku", "searchword", "searchphrase"}
 _WORD = re.compile(r"[^\W\d_]{5,}")
 
 
