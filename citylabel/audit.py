@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from citylabel.browser_stage import BROWSER_ARTIFACT_TYPE, artifact_from_json, judge_rendered
 from citylabel.config import AuditConfig
 from citylabel.stage import JudgeStage
-from crawler.spiders.portal import PortalSpider
+from crawler.spiders.portal import PortalSpider, run_opened
 from storage.models import Page, Portal, Run
 from storage.session import resolve_url, session_scope
 from storage.warc import read_metadata, read_responses
@@ -28,16 +28,20 @@ def crawler_settings(log_level: str = "WARNING", overrides: dict[str, Any] | Non
 
 
 def run_audits(configs: list[AuditConfig], log_level: str = "WARNING",
-               overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+               overrides: dict[str, Any] | None = None,
+               on_run: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """Crawl and judge each portal (concurrently, in one Twisted reactor).
 
     Returns, per config, ``{"run_id", "status", "stats"}``. The reactor can run
-    only once per process: call this once, or from a fresh process.
+    only once per process: call this once, or from a fresh process. ``on_run`` is
+    told each run's id as soon as the run exists (before anything is fetched).
     """
     process = CrawlerProcess(crawler_settings(log_level, overrides))
     crawlers = []
     for cfg in configs:
         crawler = process.create_crawler(PortalSpider)
+        if on_run is not None:
+            crawler.signals.connect(lambda run_id, **_: on_run(run_id), signal=run_opened, weak=False)
         process.crawl(crawler, config=cfg)
         crawlers.append(crawler)
     process.start()

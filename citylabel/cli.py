@@ -646,3 +646,145 @@ def compare(group: str = typer.Argument(..., help="A country code (IT), a NUTS p
             table.add_row(str(r["position"]), r["portal"], r["level"] or "none",
                           *["n/a" if r["scores"].get(p) is None else f"{r['scores'][p]:.0%}" for p in pids])
         out.print(table)
+
+
+# -- distributed: a Redis queue of portals and workers -------------------------------
+RedisOpt = typer.Option("redis://127.0.0.1:6379/0", "--redis", envvar="CITYLABEL_REDIS",
+                        help="Redis URL of the portal queue")
+QueueOpt = typer.Option("citylabel", "--queue", envvar="CITYLABEL_QUEUE",
+                        help="Name of the queue (a Redis key prefix): several can share one Redis")
+
+
+def _portal_queue(redis_url: str, prefix: str, **kwargs):  # noqa: ANN003, ANN202
+    from citylabel.distributed import PortalQueue, QueueError
+    try:
+        return PortalQueue(redis_url, prefix, **kwargs)
+    except QueueError as exc:
+        _fail(str(exc))
+
+
+def _job_specs(sources: list[str], name: Optional[str], country: Optional[str], max_pages: Optional[int],
+               max_depth: Optional[int], browser_pages: Optional[int]) -> list[dict]:
+    """Job specs from URLs, portfolio files (YAML/CSV) and plain lists of URLs (one a line)."""
+    from citylabel.config import AuditConfig
+    from citylabel.portfolio import PortfolioError, read_portfolio
+    specs: list[dict] = []
+    for src in sources:
+        if src.startswith(("http://", "https://")):
+            specs.append({"start_url": src})
+            continue
+        path = Path(src)
+        if not path.is_file():
+            _fail(f"{src!r} is neither an http(s) URL nor a file")
+        if path.suffix.lower() in (".yaml", ".yml", ".csv"):
+            try:
+                entries = read_portfolio(path)
+            except PortfolioError as exc:
+                _fail(str(exc))
+            for e in entries:
+                spec = {"start_url": e.start_urls[0], "name": e.name, "country": e.country,
+                        "extra_start_urls": e.start_urls[1:], "also_hosts": e.also_hosts}
+                if e.max_pages:
+                    spec["max_pages"] = e.max_pages
+                specs.append(spec)
+        else:
+            for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    specs.append({"start_url": line, "_where": f"{path.name} line {n}"})
+    if name is not None and len(specs) != 1:
+        _fail("--name names one portal; give one URL with it")
+    problems = []
+    for spec in specs:
+        where = spec.pop("_where", spec["start_url"])
+        for key, value in (("name", name), ("country", country), ("max_pages", max_pages),
+                           ("max_depth", max_depth), ("browser_pages", browser_pages)):
+            if value is not None:
+                spec[key] = value
+        try:  # the same validation an audit applies, now rather than on a worker
+            cfg = AuditConfig(**spec)
+        except (TypeError, ValueError) as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        spec["start_url"] = cfg.start_url
+        if cfg.country:
+            spec["country"] = cfg.country
+    if problems:
+        _fail("\n".join(problems))
+    if not specs:
+        _fail("nothing to enqueue")
+    return specs
+
+
+@app.command()
+def enqueue(sources: list[str] = typer.Argument(..., help="Portal URLs, portfolio files (YAML/CSV) "
+                                                "or text files with one URL a line"),
+            name: Optional[str] = typer.Option(None, help="Portal name (one URL only)"),
+            country: Optional[str] = typer.Option(None, help="ISO 3166 country code for every portal"),
+            max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1, help="Page budget"),
+            max_depth: Optional[int] = typer.Option(None, "--max-depth", min=0),
+            browser_pages: Optional[int] = typer.Option(None, "--browser-pages", min=0),
+            redis_url: str = RedisOpt, queue: str = QueueOpt) -> None:
+    """Put portals into the Redis queue that `citylabel worker` processes take them from.
+    A portal already queued or being audited is not queued twice."""
+    specs = _job_specs(sources, name, country, max_pages, max_depth, browser_pages)
+    q = _portal_queue(redis_url, queue)
+    added = 0
+    for spec, job_id, new in q.enqueue(specs):
+        label = spec.get("name") or spec["start_url"]
+        out.print(f"{'queued' if new else 'already queued or running'}: job {job_id} {label}", highlight=False)
+        added += new
+    c = q.counts()
+    out.print(f"{added} of {len(specs)} portals queued; the queue holds {c['queued']} waiting, "
+              f"{c['running']} running", highlight=False)
+
+
+@app.command()
+def worker(redis_url: str = RedisOpt, queue: str = QueueOpt,
+           db: Optional[str] = DbOpt,
+           allow_private: bool = typer.Option(False, "--allow-private", envvar="CITYLABEL_ALLOW_PRIVATE",
+                                              help="As for audit"),
+           max_jobs: Optional[int] = typer.Option(None, "--max-jobs", min=1, help="Stop after this many portals"),
+           exit_when_idle: bool = typer.Option(False, "--exit-when-idle",
+                                               help="Stop when nothing is queued or running"),
+           lease: float = typer.Option(30.0, "--lease", min=1.0,
+                                       help="Seconds without a sign of life before a job is taken over"),
+           judge_in_process: bool = typer.Option(False, "--judge-in-process",
+                                                 help="Judge in the crawl process (one core per worker)")) -> None:
+    """Take portals from the Redis queue and audit them, one at a time, writing to --db
+    (PostgreSQL when workers run on several machines). Run as many as you like; a portal
+    whose worker dies is taken over and its run resumed."""
+    from citylabel.worker import Worker, WorkerOptions
+    from storage.session import resolve_url
+    db_url = resolve_url(db)
+    q = _portal_queue(redis_url, queue, lease_seconds=lease)
+    w = Worker(q, WorkerOptions(db_url=db_url, allow_private=allow_private, judge_in_process=judge_in_process,
+                                max_jobs=max_jobs, exit_when_idle=exit_when_idle),
+               report=lambda line: err.print(f"[citylabel worker] {line}", highlight=False))
+    w.run()
+
+
+@app.command("queue")
+def queue_status(redis_url: str = RedisOpt, queue: str = QueueOpt,
+                 fmt: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
+    """The portal queue: each job's state, worker, attempts and run."""
+    q = _portal_queue(redis_url, queue)
+    jobs = q.jobs()
+    if fmt == "json":
+        out.print_json(json.dumps({"counts": q.counts(), "jobs": jobs}))
+        return
+    table = Table(title=f"queue '{queue}'")
+    for col in ("job", "state", "portal", "run", "attempts", "worker", "note"):
+        table.add_column(col, overflow="fold")
+    for j in jobs:
+        note = j.get("error") or ""
+        if j.get("pending_requests"):
+            note = f"{j['pending_requests']} requests pending"
+        if j.get("lost_by") and not note:
+            note = f"taken over from {j['lost_by']}"
+        table.add_row(j["id"], j["state"] or "", j["portal"] or "", str(j.get("run_id") or ""),
+                      str(j["attempts"]), j.get("worker") or "", note)
+    out.print(table)
+    c = q.counts()
+    out.print(f"{c['queued']} queued, {c['running']} running, {c['done']} done, {c['failed']} failed",
+              highlight=False)

@@ -21,6 +21,7 @@ _stage = None  # the JudgeStage inside the worker process
 
 def _start(config: dict[str, Any]) -> int:
     global _stage
+    die_with_parent()
     from citylabel.stage import JudgeStage  # imported in the worker only
     _stage = JudgeStage(AuditConfig(**config))
     return _stage.run_id
@@ -32,6 +33,17 @@ def _handle(payload: dict[str, Any]) -> dict[str, Any]:
 
 def _finish(status: str, crawl_stats: dict[str, Any]) -> dict[str, Any]:
     return _stage.finish(status, crawl_stats)
+
+
+def die_with_parent() -> None:
+    """Linux: the judge process is killed when the crawl process dies, even by kill -9, so a
+    resumed run never has an orphaned judge still writing beside it."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class JudgeClient:

@@ -3,11 +3,11 @@
 # second run costs one dpkg query. Browsers come from Debian, never from a
 # browser download (`playwright install` cannot work offline).
 #   scripts/system-deps.sh demo   -> chromium, chromium-headless-shell, chromium-driver
-#   scripts/system-deps.sh test   -> the same plus postgresql (the tests start a server)
+#   scripts/system-deps.sh test   -> the same plus postgresql and redis-server (the tests start them)
 set -euo pipefail
 want=(chromium chromium-headless-shell chromium-driver)
 if [ "${1:-demo}" = "test" ]; then
-  want+=(postgresql)
+  want+=(postgresql redis-server)
 fi
 missing=()
 for pkg in "${want[@]}"; do

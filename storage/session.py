@@ -14,9 +14,10 @@ from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 DEFAULT_DB = "sqlite:///citylabel.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -42,8 +43,30 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x63_6C_61_62  # an arbitrary key for PostgreSQL's advisory lock ("clab")
+
+
 def migrate(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+    """Bring the schema to head. On PostgreSQL, under an advisory lock: several workers
+    starting at once against a fresh database would otherwise race to create tables."""
+    cfg = alembic_config(url)
+    if make_url(url).get_backend_name() != "postgresql":
+        command.upgrade(cfg, "head")
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+            conn.commit()
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+                conn.commit()
+    finally:
+        engine.dispose()
 
 
 @lru_cache(maxsize=8)

@@ -33,6 +33,7 @@ from crawler.urls import Scope
 
 log = logging.getLogger(__name__)
 HOME_PRIORITY = 10_000
+run_opened = object()  # signal: the run row exists (args: spider, run_id), nothing fetched yet
 PROGRESS_EVERY = 2.0
 
 
@@ -99,6 +100,7 @@ class PortalSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.judge = JudgeClient(self.config)
         self.run_id = self.judge.start()
+        self.crawler.signals.send_catch_log(signal=run_opened, spider=self, run_id=self.run_id)
         log.info("run %s: auditing %s (budget %s pages, depth %s)", self.run_id,
                  self.config.start_url, self.max_pages, self.config.max_depth)
         if self.config.progress:
