@@ -91,7 +91,10 @@ def _finish_runs(db: str | None, results: list[dict], report_dir: Path | None) -
 
 @app.command()
 def audit(
-    url: str = typer.Argument(..., help="Start URL of the portal (http or https)"),
+    url: Optional[str] = typer.Argument(None, help="Start URL of the portal (http or https)"),
+    resume_run: Optional[str] = typer.Option(None, "--resume", metavar="RUN",
+                                             help="Continue this killed run (id or 'latest') with its "
+                                                  "recorded settings instead of starting a new one"),
     name: Optional[str] = typer.Option(None, help="Portal name (default: the host)"),
     country: Optional[str] = typer.Option(None, help="ISO 3166 country code, e.g. IT"),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Page budget"),
@@ -141,6 +144,10 @@ def audit(
 ) -> None:
     """Crawl one portal, run the checks, store the evidence and write a report."""
     from citylabel.audit import run_audits
+    if resume_run is not None:
+        _resume(resume_run, url, allow_private, db, report_dir, quiet)
+    if url is None:
+        _fail("give the portal's start URL (or --resume RUN to continue a killed run)")
     from citylabel.config import DEFAULT_CONTACT, AuditConfig
     from checks.registry import CheckLoadError, load, parse_option
     from reports.diff import GateError, load_baseline, parse_gate
@@ -494,8 +501,14 @@ def resume(run: str = typer.Argument(..., help="The run to continue (id or 'late
            db: Optional[str] = DbOpt,
            report_dir: Optional[Path] = typer.Option(None, "--report-dir"),
            quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
-    """Continue a run that was killed or crashed: what it stored (pages, findings, archive)
-    is kept and replayed offline; only what it had not fetched yet is fetched."""
+    """Continue a run that was killed or crashed (the same as `audit --resume RUN`)."""
+    _resume(run, None, allow_private, db, report_dir, quiet)
+
+
+def _resume(run: str, url: Optional[str], allow_private: bool, db: Optional[str],
+            report_dir: Optional[Path], quiet: bool) -> None:
+    """What it stored (pages, findings, archive) is kept and replayed offline; only what it
+    had not fetched yet is fetched. The run's recorded settings are used, not new ones."""
     from citylabel.audit import RecheckError, resume_config, run_audits
     from reports.build import RunNotFound, resolve_run_id
     from storage.session import session_scope
@@ -505,6 +518,8 @@ def resume(run: str = typer.Argument(..., help="The run to continue (id or 'late
         cfg = resume_config(db, run_id, progress=not quiet)
     except (RunNotFound, RecheckError, ValueError) as exc:
         _fail(str(exc))
+    if url is not None and url.rstrip("/") != cfg.start_url.rstrip("/"):
+        _fail(f"run {run_id} audited {cfg.start_url}, not {url}")
     cfg.allow_private = cfg.allow_private or allow_private
     results = run_audits([cfg], log_level="WARNING")
     raise typer.Exit(_finish_runs(db, results, report_dir))

@@ -181,20 +181,23 @@ class Worker:
         proc.start()
         send.close()
         lost = False
+        renewed = time.monotonic()
         while proc.is_alive():
-            proc.join(self.renew_every)
-            if not self.queue.renew(self.id, job.id):
-                lost = True  # another worker took the job over: stop writing at once
-                proc.kill()
-                proc.join()
-                break
+            proc.join(0.2)  # short waits: a stop signal is acted on at once
             if self.stopping:
-                proc.terminate()
+                proc.terminate()  # Scrapy closes the run as "interrupted"; it is resumed later
                 proc.join(30)
                 if proc.is_alive():
                     proc.kill()
                     proc.join()
                 break
+            if time.monotonic() - renewed >= self.renew_every:
+                renewed = time.monotonic()
+                if not self.queue.renew(self.id, job.id):
+                    lost = True  # another worker took the job over: stop writing at once
+                    proc.kill()
+                    proc.join()
+                    break
         result = recv.recv() if not lost and recv.poll() else None
         recv.close()
         if lost:

@@ -225,3 +225,34 @@ def test_killed_worker_leaves_its_portal_to_be_resumed(redis_url: str, postgres_
         others = [h for i, h in enumerate(hits) if i != portal]
         assert all(max(h.values()) == 1 for h in others)
         assert r.llen("q2:taken") == 0 and not r.keys("q2:lease:*") and not r.keys("q2:job:*:requests")
+
+
+def test_a_stopped_worker_gives_its_portal_back(redis_url: str, postgres_url: str, tmp_path: Path) -> None:
+    """SIGTERM (a deploy, a shutdown): the job goes back to the head of the queue at once,
+    without waiting for its lease, and the next worker continues the same run."""
+    import redis as redis_lib
+    r = redis_lib.Redis.from_url(redis_url, decode_responses=True)
+    hits: Counter = Counter()
+    with serve_routes(portal_routes(99, 0.3, hits)) as url:
+        run_cli("enqueue", url, "--name", "Stopped town", "--browser-pages", "0",
+                "--redis", redis_url, "--queue", "q3")
+        data = tmp_path / "data"
+        first = start_worker(redis_url, postgres_url, "q3", data, "--judge-in-process")
+        deadline = time.monotonic() + 60
+        while sum(hits.values()) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGTERM)
+        out, _ = first.communicate(timeout=60)
+        assert first.returncode == 0 and "stopping (SIGTERM)" in out
+        assert len(r.lrange("q3:queue", 0, -1)) == 1, out
+        [job_id] = r.lrange("q3:queue", 0, -1)
+        job = r.hgetall(f"q3:job:{job_id}")
+        assert job["state"] == "queued" and job["attempts"] == "1" and job.get("run_id")
+        second = start_worker(redis_url, postgres_url, "q3", data, "--judge-in-process")
+        out, _ = second.communicate(timeout=120)
+        assert second.returncode == 0, out[-3000:]
+        assert f"run {job['run_id']} finished (resumed)" in out
+    assert r.hget(f"q3:job:{job_id}", "state") == "done"
+    [run_id] = _assert_exactly_once(postgres_url, [url]).values()
+    assert run_id == int(job["run_id"])
+    assert sum(c - 1 for c in hits.values() if c > 1) <= 4, dict(hits)

@@ -58,7 +58,9 @@ def test_kill_9_then_resume(tmp_path) -> None:  # noqa: ANN001
         with session_scope(db) as s:
             assert s.scalar(select(Run.status)) == "running"
         assert 0 < sum(before.values()) < PAGES + 1
-        out = run_cli("resume", "1", "--db", db, "-q")
+        wrong = run_cli("audit", "http://127.0.0.1:9/", "--resume", "1", "--db", db, check=False)
+        assert wrong.returncode == 2 and f"audited {url}" in wrong.stderr
+        out = run_cli("audit", url, "--resume", "1", "--db", db, "-q")  # or: citylabel resume 1
         assert out.returncode == 0, out.stderr[-2000:]
     rep = report_json(db)
     assert rep["run"]["status"] == "finished" and rep["run"]["stats"]["resumed"]["pages_stored"] >= 0
@@ -82,3 +84,7 @@ def test_resume_refuses_a_finished_run(tmp_path) -> None:  # noqa: ANN001
         run_cli("audit", url, "--db", db, "--browser-pages", "0", "-q")
     out = run_cli("resume", "1", "--db", db, check=False)
     assert out.returncode == 2 and "nothing to resume" in out.stderr
+    out = run_cli("audit", "--resume", "1", "--db", db, check=False)
+    assert out.returncode == 2 and "nothing to resume" in out.stderr
+    out = run_cli("audit", "--db", db, check=False)
+    assert out.returncode == 2 and "start URL" in out.stderr

@@ -1,0 +1,74 @@
+"""The Redis portal queue's rules, against a real redis-server (conftest): one live job per
+portal, atomic take, leases renewed only by their holder, reaping, give-back, poison jobs."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from citylabel.distributed import PortalQueue, QueueError, portal_key
+
+
+@pytest.fixture()
+def queue(redis_url: str) -> PortalQueue:
+    return PortalQueue(redis_url, prefix=f"t{uuid.uuid4().hex[:8]}", lease_seconds=0.3, max_attempts=2)
+
+
+def test_a_portal_is_queued_once_while_live(queue: PortalQueue) -> None:
+    a = {"start_url": "https://www.comune.example.it/", "name": "Comune"}
+    [(_, first, new)] = queue.enqueue([a])
+    assert new
+    [(_, again, new)] = queue.enqueue([{**a, "start_url": "https://WWW.comune.example.it/"}])
+    assert again == first and not new
+    # another name or address is another portal
+    assert all(n for _, _, n in queue.enqueue([{**a, "name": "Other"}, {"start_url": "https://b.example/"}]))
+    assert queue.counts() == {"queued": 3, "running": 0, "done": 0, "failed": 0}
+    job = queue.take("w1")
+    assert job.id == first and job.spec["name"] == "Comune" and job.attempts == 1
+    assert queue.finish("w1", job.id, "done", {"run_id": 7})
+    # once done, the portal can be queued again (next week's audit)
+    [(_, third, new)] = queue.enqueue([a])
+    assert new and third != first
+
+
+def test_only_the_holder_renews_and_a_lapsed_lease_is_reaped(queue: PortalQueue) -> None:
+    queue.enqueue([{"start_url": "https://a.example/"}, {"start_url": "https://b.example/"}])
+    job = queue.take("w1")
+    assert queue.renew("w1", job.id) and not queue.renew("w2", job.id)
+    assert queue.reap() == []  # the lease is alive
+    time.sleep(0.45)  # w1 died: no renewal
+    assert queue.reap() == [job.id]
+    assert not queue.renew("w1", job.id)  # too late: w1 must stop
+    taken = queue.take("w2")
+    assert taken.id == job.id and taken.attempts == 2  # back at the head of the queue
+    row = next(j for j in queue.jobs() if j["id"] == job.id)
+    assert row["state"] == "running" and row["worker"] == "w2" and row["lost_by"] == "w1"
+    assert not queue.finish("w1", job.id, "done", {})  # the old holder cannot close it
+    assert queue.finish("w2", job.id, "done", {"run_id": 1})
+
+
+def test_a_job_that_keeps_killing_workers_fails(queue: PortalQueue) -> None:
+    queue.enqueue([{"start_url": "https://poison.example/"}])
+    for attempt in (1, 2):
+        job = queue.take(f"w{attempt}")
+        assert job.attempts == attempt
+        time.sleep(0.45)
+        assert queue.reap() == [job.id]
+    assert queue.take("w3") is None
+    [row] = queue.jobs()
+    assert row["state"] == "failed" and "stopped renewing its lease 2 times" in row["error"]
+    assert queue.counts()["failed"] == 1 and queue.idle()
+
+
+def test_give_back_puts_the_job_first(queue: PortalQueue) -> None:
+    queue.enqueue([{"start_url": "https://a.example/"}, {"start_url": "https://b.example/"}])
+    job = queue.take("w1")
+    assert queue.give_back("w1", job.id, "worker stopping")
+    assert queue.take("w2").id == job.id
+
+
+def test_portal_key_and_bad_redis() -> None:
+    assert portal_key({"start_url": "https://X.example"}) == portal_key({"start_url": "https://x.example/"})
+    with pytest.raises(QueueError, match="cannot reach Redis"):
+        PortalQueue("redis://127.0.0.1:1/0")
