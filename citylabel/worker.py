@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from redis.exceptions import RedisError
+
 from citylabel.distributed import JOB_FIELDS, Job, PortalQueue, new_worker_id
 from citylabel.judge_client import die_with_parent
 
@@ -157,9 +159,14 @@ class Worker:
         self.report(f"worker {self.id}: taking portals from {self.queue.url} "
                     f"(queue '{self.queue.prefix}'), writing to {_safe_db(self.opts.db_url)}")
         while not self.stopping:
-            for job_id in self.queue.reap():
-                self.report(f"worker {self.id}: job {job_id} lost its worker; queued again")
-            job = self.queue.take(self.id)
+            try:
+                for job_id in self.queue.reap():
+                    self.report(f"worker {self.id}: job {job_id} lost its worker; queued again")
+                job = self.queue.take(self.id)
+            except RedisError as exc:  # Redis restarting, a network blip: wait, do not die
+                self.report(f"worker {self.id}: Redis unavailable ({exc}); retrying")
+                time.sleep(max(self.opts.poll_seconds, 2.0))
+                continue
             if job is None:
                 if self.opts.exit_when_idle and self.queue.idle():
                     break
@@ -181,7 +188,7 @@ class Worker:
         proc.start()
         send.close()
         lost = False
-        renewed = time.monotonic()
+        renewed = held = time.monotonic()  # last renewal tried; last one Redis confirmed
         while proc.is_alive():
             proc.join(0.2)  # short waits: a stop signal is acted on at once
             if self.stopping:
@@ -193,7 +200,15 @@ class Worker:
                 break
             if time.monotonic() - renewed >= self.renew_every:
                 renewed = time.monotonic()
-                if not self.queue.renew(self.id, job.id):
+                try:
+                    gone = not self.queue.renew(self.id, job.id)
+                    held = renewed if not gone else held
+                except RedisError as exc:
+                    self.report(f"worker {self.id}: cannot renew job {job.id}'s lease ({exc})")
+                    # unknown while Redis is away; once the lease must have run out, another
+                    # worker may have the job: stop
+                    gone = time.monotonic() - held > self.queue.lease_ms / 1000
+                if gone:
                     lost = True  # another worker took the job over: stop writing at once
                     proc.kill()
                     proc.join()
@@ -201,8 +216,14 @@ class Worker:
         result = recv.recv() if not lost and recv.poll() else None
         recv.close()
         if lost:
-            self.report(f"worker {self.id}: job {job.id} lost its lease; left to the worker that took it")
+            self.report(f"worker {self.id}: job {job.id} lost its lease; left to the worker that takes it")
             return
+        try:
+            self._close(job, name, result, proc.exitcode)
+        except RedisError as exc:  # the lease runs out; the next worker finds the run finished
+            self.report(f"worker {self.id}: cannot record the end of job {job.id} ({exc})")
+
+    def _close(self, job: Job, name: str, result: dict[str, Any] | None, exitcode: int | None) -> None:
         if result is not None and result.get("status") == "finished":
             self.queue.finish(self.id, job.id, "done", result)
             self.jobs_done += 1
@@ -210,7 +231,7 @@ class Worker:
                         + (" (resumed)" if result.get("resumed") else ""))
             return
         reason = (f"run {result.get('run_id')} ended {result.get('status')}" if result
-                  else f"the job's process exited with code {proc.exitcode}")
+                  else f"the job's process exited with code {exitcode}")
         if self.stopping or job.attempts < self.queue.max_attempts:
             self.queue.give_back(self.id, job.id, reason)
             self.report(f"worker {self.id}: job {job.id} {name}: {reason}; queued again")
