@@ -110,6 +110,8 @@ def audit(
                                               help="Contact URL shown in the User-Agent"),
     user_agent: Optional[str] = typer.Option(None, "--user-agent", help="Full User-Agent"),
     timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds to wait for a response"),
+    delay: float = typer.Option(0.5, "--delay", min=0.0, help="Seconds between requests at first; "
+                                "AutoThrottle then follows the server's response times"),
     browser_pages: int = typer.Option(20, "--browser-pages", min=0,
                                       help="Pages rendered in Chromium with axe-core: key pages, "
                                            "then a few per page template (0: no browser)"),
@@ -165,7 +167,7 @@ def audit(
                           scheme_probe_url=probe_url, contact_url=contact_url or DEFAULT_CONTACT,
                           user_agent=user_agent, enable_checks=tuple(check) or None,
                           disable_checks=tuple(skip_check), progress=not quiet,
-                          download_timeout=timeout, as_of=as_of, browser_pages=browser_pages,
+                          download_timeout=timeout, delay=delay, as_of=as_of, browser_pages=browser_pages,
                           check_options=options, ca_file=str(ca_file) if ca_file else None,
                           load_consent_platforms=consent_platforms, allow_private=allow_private)
     except (ValueError, CheckLoadError, GateError) as exc:
@@ -679,7 +681,7 @@ def _portal_queue(redis_url: str, prefix: str, **kwargs):  # noqa: ANN003, ANN20
 
 
 def _job_specs(sources: list[str], name: Optional[str], country: Optional[str], max_pages: Optional[int],
-               max_depth: Optional[int], browser_pages: Optional[int]) -> list[dict]:
+               max_depth: Optional[int], browser_pages: Optional[int], delay: Optional[float]) -> list[dict]:
     """Job specs from URLs, portfolio files (YAML/CSV) and plain lists of URLs (one a line)."""
     from citylabel.config import AuditConfig
     from citylabel.portfolio import PortfolioError, read_portfolio
@@ -713,7 +715,7 @@ def _job_specs(sources: list[str], name: Optional[str], country: Optional[str], 
     for spec in specs:
         where = spec.pop("_where", spec["start_url"])
         for key, value in (("name", name), ("country", country), ("max_pages", max_pages),
-                           ("max_depth", max_depth), ("browser_pages", browser_pages)):
+                           ("max_depth", max_depth), ("browser_pages", browser_pages), ("delay", delay)):
             if value is not None:
                 spec[key] = value
         try:  # the same validation an audit applies, now rather than on a worker
@@ -739,10 +741,11 @@ def enqueue(sources: list[str] = typer.Argument(..., help="Portal URLs, portfoli
             max_pages: Optional[int] = typer.Option(None, "--max-pages", min=1, help="Page budget"),
             max_depth: Optional[int] = typer.Option(None, "--max-depth", min=0),
             browser_pages: Optional[int] = typer.Option(None, "--browser-pages", min=0),
+            delay: Optional[float] = typer.Option(None, "--delay", min=0.0, help="As for audit"),
             redis_url: str = RedisOpt, queue: str = QueueOpt) -> None:
     """Put portals into the Redis queue that `citylabel worker` processes take them from.
     A portal already queued or being audited is not queued twice."""
-    specs = _job_specs(sources, name, country, max_pages, max_depth, browser_pages)
+    specs = _job_specs(sources, name, country, max_pages, max_depth, browser_pages, delay)
     q = _portal_queue(redis_url, queue)
     added = 0
     for spec, job_id, new in q.enqueue(specs):

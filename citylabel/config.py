@@ -28,6 +28,9 @@ class AuditConfig:
     resume_run_id: int | None = None  # continue this killed run instead of starting a new one
     allow_private: bool = False  # fetch private/loopback/link-local addresses (intranets, demo, tests)
     per_host_concurrency: int = 4
+    # seconds between requests to the portal at first; Scrapy's AutoThrottle then follows the
+    # server's latency (slower servers are asked less often)
+    delay: float = 0.5
     download_timeout: float = 30.0
     max_response_bytes: int = 20 * 1024 * 1024
     keep_warc: bool = True
@@ -54,6 +57,8 @@ class AuditConfig:
             raise ValueError("max_pages must be at least 1")
         if self.browser_pages < 0:
             raise ValueError("browser_pages must be 0 or more")
+        if self.delay < 0:
+            raise ValueError("delay must be 0 or more seconds")
         if self.max_depth < 0:
             raise ValueError("max_depth must be 0 or more")
         if self.country:

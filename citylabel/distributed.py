@@ -109,7 +109,7 @@ return ARGV[2]
 # fetched are the worker's decisions, not the queue's.
 JOB_FIELDS = ("start_url", "name", "country", "also_hosts", "extra_start_urls", "max_pages", "max_depth",
               "enable_checks", "disable_checks", "check_options", "browser_pages", "as_of",
-              "contact_url", "user_agent", "obey_robots", "download_timeout", "extra")
+              "contact_url", "user_agent", "obey_robots", "download_timeout", "delay", "extra")
 
 
 class QueueError(RuntimeError):

@@ -123,7 +123,7 @@ def test_two_workers_audit_twenty_portals_exactly_once(redis_url: str, postgres_
         listing = tmp_path / "portals.txt"
         listing.write_text("# twenty towns\n" + "\n".join(urls) + "\n")
         args = ("--redis", redis_url, "--queue", "q1")
-        out = run_cli("enqueue", str(listing), "--max-pages", "20", "--browser-pages", "0", *args).stdout
+        out = run_cli("enqueue", str(listing), "--max-pages", "20", "--browser-pages", "0", "--delay", "0", *args).stdout
         assert f"{PORTALS} of {PORTALS} portals queued" in out
         again = run_cli("enqueue", urls[0], "--browser-pages", "0", *args).stdout
         assert "already queued or running" in again and "0 of 1 portals queued" in again
@@ -172,12 +172,13 @@ def test_killed_worker_leaves_its_portal_to_be_resumed(redis_url: str, postgres_
     import redis as redis_lib
     r = redis_lib.Redis.from_url(redis_url, decode_responses=True)
     with ExitStack() as stack:
-        urls, hits = _serve_portals(stack, delay=0.2)
-        run_cli("enqueue", *urls, "--max-pages", "20", "--browser-pages", "0",
+        urls, hits = _serve_portals(stack, delay=0.1)
+        run_cli("enqueue", *urls, "--max-pages", "20", "--browser-pages", "0", "--delay", "0",
                 "--redis", redis_url, "--queue", "q2")
         data = tmp_path / "data"
+        # the victim judges in a process of its own (the default), so its grandchildren are seen to die
         victim = start_worker(redis_url, postgres_url, "q2", data, "--lease", "3")
-        other = start_worker(redis_url, postgres_url, "q2", data, "--lease", "3")
+        other = start_worker(redis_url, postgres_url, "q2", data, "--lease", "3", "--judge-in-process")
         logs: list[list[str]] = [[], []]
         threads = [_drain(w, log) for w, log in zip((victim, other), logs)]
         # halfway, and while the victim is in the middle of a portal: kill it (-9, no warning)

@@ -72,3 +72,39 @@ def test_portal_key_and_bad_redis() -> None:
     assert portal_key({"start_url": "https://X.example"}) == portal_key({"start_url": "https://x.example/"})
     with pytest.raises(QueueError, match="cannot reach Redis"):
         PortalQueue("redis://127.0.0.1:1/0")
+
+
+def test_the_politeness_delay_reaches_scrapy() -> None:
+    from scrapy.crawler import Crawler
+
+    from citylabel.audit import crawler_settings
+    from citylabel.config import AuditConfig
+    from crawler.spiders.portal import PortalSpider
+    for delay in (0.0, 2.5):
+        crawler = Crawler(PortalSpider, crawler_settings())
+        PortalSpider.from_crawler(crawler, config=AuditConfig(start_url="https://a.example/", delay=delay))
+        assert crawler.settings.getfloat("AUTOTHROTTLE_START_DELAY") == delay
+    with pytest.raises(ValueError, match="delay"):
+        AuditConfig(start_url="https://a.example/", delay=-1)
+
+
+def test_enqueue_checks_every_entry_before_queueing(redis_url: str, tmp_path) -> None:  # noqa: ANN001
+    from tests.helpers import run_cli
+    listing = tmp_path / "towns.txt"
+    listing.write_text("https://a.example/\nnot-a-url\n")
+    out = run_cli("enqueue", str(listing), "--redis", redis_url, "--queue", "bad", check=False)
+    assert out.returncode == 2 and "towns.txt line 2" in out.stderr
+    out = run_cli("enqueue", "https://a.example/", "https://b.example/", "--name", "X",
+                  "--redis", redis_url, "--queue", "bad", check=False)
+    assert out.returncode == 2 and "--name names one portal" in out.stderr
+    assert PortalQueue(redis_url, "bad").counts()["queued"] == 0
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text("portals:\n  - name: Comune di Prova\n    country: it\n"
+                         "    start_urls: [https://www.prova.example.it/, https://servizi.prova.example.it/]\n"
+                         "    max_pages: 80\n")
+    out = run_cli("enqueue", str(portfolio), "--delay", "1", "--redis", redis_url, "--queue", "good")
+    assert "1 of 1 portals queued" in out.stdout
+    job = PortalQueue(redis_url, "good").take("w")
+    assert job.spec == {"start_url": "https://www.prova.example.it/", "name": "Comune di Prova", "country": "IT",
+                        "extra_start_urls": ["https://servizi.prova.example.it/"], "also_hosts": [],
+                        "max_pages": 80, "delay": 1.0}

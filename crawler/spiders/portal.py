@@ -93,6 +93,7 @@ class PortalSpider(scrapy.Spider):
                              priority="spider")
         crawler.settings.set("AUTOTHROTTLE_TARGET_CONCURRENCY", float(cfg.per_host_concurrency),
                              priority="spider")
+        crawler.settings.set("AUTOTHROTTLE_START_DELAY", cfg.delay, priority="spider")
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
