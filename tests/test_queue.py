@@ -108,3 +108,33 @@ def test_enqueue_checks_every_entry_before_queueing(redis_url: str, tmp_path) ->
     assert job.spec == {"start_url": "https://www.prova.example.it/", "name": "Comune di Prova", "country": "IT",
                         "extra_start_urls": ["https://servizi.prova.example.it/"], "also_hosts": [],
                         "max_pages": 80, "delay": 1.0}
+
+
+def test_a_worker_outlives_a_redis_outage() -> None:
+    """Redis restarting must not kill the workers: they wait and go on."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from citylabel.worker import Worker, WorkerOptions
+
+    class Flaky:
+        url, prefix, lease_ms, max_attempts = "redis://x", "q", 3000, 3
+        calls = 0
+
+        def reap(self) -> list[str]:
+            return []
+
+        def take(self, worker: str):  # noqa: ANN201
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise RedisConnectionError("Connection refused")
+            return None
+
+        def idle(self) -> bool:
+            return True
+
+    lines: list[str] = []
+    worker = Worker(Flaky(), WorkerOptions(db_url="sqlite://", exit_when_idle=True, poll_seconds=0.01),
+                    report=lines.append)
+    worker.opts.poll_seconds = 0.01
+    assert worker.run() == 0
+    assert Flaky.calls == 2 and any("Redis unavailable" in line for line in lines)
