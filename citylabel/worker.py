@@ -154,8 +154,14 @@ class Worker:
         """Take and audit jobs until stopped; returns how many jobs this worker ended."""
         import citylabel.audit  # noqa: F401 - loaded once, before forking jobs
         import citylabel.stage  # noqa: F401
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            return self._loop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _loop(self) -> int:
         self.report(f"worker {self.id}: taking portals from {self.queue.url} "
                     f"(queue '{self.queue.prefix}'), writing to {_safe_db(self.opts.db_url)}")
         while not self.stopping:
@@ -163,13 +169,14 @@ class Worker:
                 for job_id in self.queue.reap():
                     self.report(f"worker {self.id}: job {job_id} lost its worker; queued again")
                 job = self.queue.take(self.id)
+                done = job is None and self.opts.exit_when_idle and self.queue.idle()
             except RedisError as exc:  # Redis restarting, a network blip: wait, do not die
                 self.report(f"worker {self.id}: Redis unavailable ({exc}); retrying")
                 time.sleep(max(self.opts.poll_seconds, 2.0))
                 continue
+            if done:
+                break
             if job is None:
-                if self.opts.exit_when_idle and self.queue.idle():
-                    break
                 time.sleep(self.opts.poll_seconds)
                 continue
             self.work(job)
