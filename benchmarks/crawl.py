@@ -73,42 +73,85 @@ def generate(root: Path, pages: int, seed: int = 7) -> None:
 
 def tree_rss_kib(pid: int) -> int:
     """RSS of a process and all its descendants, in KiB (Linux /proc)."""
-    total, stack = 0, [pid]
+    return sum(tree_rss_by_pid(pid).values())
+
+
+def tree_rss_by_pid(pid: int) -> dict[int, int]:
+    """RSS (KiB) of a process and each of its descendants, by PID (Linux /proc)."""
+    out, stack = {}, [pid]
     while stack:
         p = stack.pop()
         try:
             with open(f"/proc/{p}/status") as fh:
                 for line in fh:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                        out[p] = int(line.split()[1])
             with open(f"/proc/{p}/task/{p}/children") as fh:
                 stack.extend(int(c) for c in fh.read().split())
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total
+    return out
 
 
-def measure(cmd: list[str]) -> tuple[str, int, float]:
+def _role(pid: int, root: int) -> str:
+    if pid == root:
+        return "main"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    if "resource_tracker" in cmd:
+        return "resource_tracker"
+    if "multiprocessing" in cmd:
+        return "judge"
+    return "other"
+
+
+def measure(cmd: list[str]) -> tuple[str, int, float, dict]:
+    """Runs ``cmd``; returns its stdout, the peak RSS of its process tree (KiB), the wall
+    time and per-process detail: each role's peak (KiB), and the tree's peak while a judge
+    process was alive (the crawl) and after it was gone (the reports)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.monotonic()
+    roles: dict[int, str] = {}
+    by_role: dict[str, int] = {}
+    phase = {"with_judge": 0, "after_judge": 0}
+    judge_seen = False
+    trace_path = os.environ.get("CITYLABEL_BENCH_TRACE")
+    trace = open(trace_path, "a") if trace_path else None
     # Files, not pipes: a full pipe would stall the crawl being measured.
     with tempfile.TemporaryFile("w+") as fout, tempfile.TemporaryFile("w+") as ferr:
         proc = subprocess.Popen(cmd, stdout=fout, stderr=ferr, text=True, env=env,
                                 cwd=str(ROOT))
         peak = 0
         while proc.poll() is None:
-            peak = max(peak, tree_rss_kib(proc.pid))
+            rss = tree_rss_by_pid(proc.pid)
+            total = sum(rss.values())
+            peak = max(peak, total)
+            for p, kib in rss.items():
+                role = roles.get(p) or roles.setdefault(p, _role(p, proc.pid))
+                by_role[role] = max(by_role.get(role, 0), kib)
+            judge_alive = any(roles.get(p) == "judge" for p in rss)
+            judge_seen = judge_seen or judge_alive
+            key = "with_judge" if judge_alive or not judge_seen else "after_judge"
+            phase[key] = max(phase[key], total)
+            if trace is not None:
+                trace.write(json.dumps({"t": round(time.monotonic() - start, 2), "total": total,
+                                        **{f"{roles[p]}:{p}": k for p, k in rss.items()}}) + "\n")
             time.sleep(0.05)
         fout.seek(0)
         ferr.seek(0)
         out, err = fout.read(), ferr.read()
+    if trace is not None:
+        trace.close()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return out, peak, time.monotonic() - start
+    return out, peak, time.monotonic() - start, {"roles": by_role, "phases": phase}
 
 
 def run_bare(url: str) -> dict:
-    out, peak, wall = measure([sys.executable, str(Path(__file__).with_name("bare_spider.py")), url])
+    out, peak, wall, _ = measure([sys.executable, str(Path(__file__).with_name("bare_spider.py")), url])
     data = json.loads(out.strip().splitlines()[-1])
     return {"pages": data["pages"], "seconds": data["seconds"], "peak_mib": peak / 1024,
             "wall": wall}
@@ -116,7 +159,7 @@ def run_bare(url: str) -> dict:
 
 def run_audit(url: str, pages: int, workdir: Path, n: int) -> dict:
     db = f"sqlite:///{workdir / f'bench-{n}.db'}"
-    _, peak, wall = measure([sys.executable, "-m", "citylabel", "audit", url, "--allow-private", "--max-pages",
+    _, peak, wall, detail = measure([sys.executable, "-m", "citylabel", "audit", url, "--allow-private", "--max-pages",
                              str(pages + 100), "--max-depth", "1000", "--browser-pages", "0",
                              "--db", db, "-q",
                              "--report-dir", str(workdir)])
@@ -128,7 +171,9 @@ def run_audit(url: str, pages: int, workdir: Path, n: int) -> dict:
     engine.dispose()
     crawl = stats["crawl"]
     return {"pages": stats["pages"], "seconds": float(crawl["elapsed_time_seconds"]),
-            "peak_mib": peak / 1024, "wall": wall, "findings": findings}
+            "peak_mib": peak / 1024, "wall": wall, "findings": findings,
+            "processes_peak_mib": {k: round(v / 1024) for k, v in sorted(detail["roles"].items())},
+            "phases_peak_mib": {k: round(v / 1024) for k, v in detail["phases"].items()}}
 
 
 def main() -> None:
@@ -158,7 +203,8 @@ def main() -> None:
                       f"({bare['pages'] / bare['seconds']:.1f}/s, peak {bare['peak_mib']:.0f} MiB); "
                       f"audit {audit['pages']} pages, {audit['findings']} findings in "
                       f"{audit['seconds']:.1f}s ({audit['pages'] / audit['seconds']:.1f}/s, "
-                      f"peak {audit['peak_mib']:.0f} MiB)", flush=True)
+                      f"peak {audit['peak_mib']:.0f} MiB; per process {audit['processes_peak_mib']}, "
+                      f"tree by phase {audit['phases_peak_mib']})", flush=True)
         finally:
             server.terminate()
     bare_rate = sum(b["pages"] / b["seconds"] for b, _ in rows) / len(rows)
@@ -171,6 +217,10 @@ def main() -> None:
         "throughput_ratio_audit_vs_bare": round(audit_rate / bare_rate, 3),
         "bare_peak_mib": round(bare_mem), "audit_peak_mib": round(audit_mem),
         "memory_ratio_audit_vs_bare": round(audit_mem / bare_mem, 2),
+        "audit_processes_peak_mib": {k: max(a["processes_peak_mib"].get(k, 0) for _, a in rows)
+                                     for k in rows[0][1]["processes_peak_mib"]},
+        "audit_phases_peak_mib": {k: max(a["phases_peak_mib"][k] for _, a in rows)
+                                  for k in rows[0][1]["phases_peak_mib"]},
     }, indent=2))
 
 
