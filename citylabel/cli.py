@@ -79,7 +79,8 @@ def _finish_runs(db: str | None, results: list[dict], report_dir: Path | None) -
     for res in results:
         if res.get("run_id") is None:
             continue
-        [report] = _reports(db, [res["run_id"]], None)  # built once for the table and the HTML
+        # built once for the table and the HTML, holding only the findings the page lists
+        [report] = _reports(db, [res["run_id"]], None, listed_only=True)
         rows.append(_summary_row(report, res["run_id"]))
         paths.append(_write_html(report, res["run_id"], report_dir or _report_dir(db)))
         del report
@@ -388,11 +389,11 @@ def explain(portal: str = typer.Argument(..., help="Portal id or name"),
         _fail(str(exc))
 
 
-def _reports(db: str | None, run_ids: list[int], model):  # noqa: ANN001, ANN202
+def _reports(db: str | None, run_ids: list[int], model, listed_only: bool = False):  # noqa: ANN001, ANN202
     from reports.build import build_report
     from storage.session import session_scope
     with session_scope(db) as s:
-        return [build_report(s, rid, __version__, model) for rid in run_ids]
+        return [build_report(s, rid, __version__, model, listed_only=listed_only) for rid in run_ids]
 
 
 def _emit(text: str, output: Optional[Path]) -> None:

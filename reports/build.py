@@ -2,6 +2,7 @@
 report is rendered from the same dictionary, so the two never disagree)."""
 from __future__ import annotations
 
+from array import array
 from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 from typing import Any
@@ -48,23 +49,37 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def build_report(session: Session, run_id: int, tool_version: str,
-                 model: LabelModel | None = None, today: date | None = None) -> dict[str, Any]:
+                 model: LabelModel | None = None, today: date | None = None, *,
+                 listed_only: bool = False) -> dict[str, Any]:
     """The report of one run; ``model`` is the label model to assess it with (default:
     the model shipped with citylabel). Reviews change the outcomes the assessment
     counts, never the findings shown; explanations are listed until they expire
-    (``today``, default: the run's judging day)."""
+    (``today``, default: the run's judging day).
+
+    ``listed_only``: a report for the HTML page and the summary only. Its findings and
+    pages that the page does not show in full are placeholders (a finding's check and
+    outcome, an empty page), so the page renders exactly as from the full report while
+    a run's findings are never all in memory at once; summaries and the assessment are
+    the full report's."""
     run = session.get(Run, run_id)
     if run is None:
         raise RunNotFound(f"no run with id {run_id}")
     portal = session.get(Portal, run.portal_id)
-    # plain rows, not ORM objects: a run of 20,000 pages has 160,000 findings
-    pages = session.execute(select(Page.__table__).where(Page.run_id == run_id).order_by(Page.id)).all()
-    findings = session.execute(select(Finding.__table__).where(Finding.run_id == run_id)
-                               .order_by(Finding.id)).all()
-    summary = summarise(pages, findings, run.check_versions or {})
     reviews = latest_reviews(session, run_id)
-    effective = summarise_outcomes(findings, {fid: r.outcome for fid, r in reviews.items()},
-                                   summary["checks"])
+    overrides = {fid: r.outcome for fid, r in reviews.items()}
+    if listed_only:
+        summary, effective, pages, findings = _listed_rows(session, run, reviews, overrides)
+    else:
+        # plain rows, not ORM objects: a run of 20,000 pages has 160,000 findings
+        page_rows = session.execute(select(Page.__table__).where(Page.run_id == run_id)
+                                    .order_by(Page.id)).all()
+        finding_rows = session.execute(select(Finding.__table__).where(Finding.run_id == run_id)
+                                       .order_by(Finding.id)).all()
+        summary = summarise(page_rows, finding_rows, run.check_versions or {})
+        effective = summarise_outcomes(finding_rows, overrides, summary["checks"])
+        summary["accessibility"] = accessibility_summary(finding_rows, (run.stats or {}).get("browser") or {})
+        pages = [_page_dict(p) for p in page_rows]
+        findings = [_finding_dict(f, reviews) for f in finding_rows]
     as_of = today or _judging_day(run)
     explanations = session.scalars(select(Explanation).where(
         Explanation.portal_id == portal.id, Explanation.expires_on >= as_of).order_by(Explanation.id)).all()
@@ -80,28 +95,89 @@ def build_report(session: Session, run_id: int, tool_version: str,
             "settings": run.settings or {}, "check_versions": run.check_versions or {},
             "stats": run.stats or {},
         },
-        "summary": {**summary,
-                    "accessibility": accessibility_summary(findings, (run.stats or {}).get("browser") or {})},
+        "summary": summary,
         "assessment": assess(effective, model or load_model()),
         "explanations": [{"check": e.check_id, "text": e.text, "author": e.author,
                           "expires_on": e.expires_on.isoformat(), "created_at": _iso(e.created_at)}
                          for e in explanations],
-        "pages": [{
-            "url": p.url, "final_url": p.final_url, "status": p.http_status,
-            "fetch_status": p.fetch_status, "content_type": p.content_type, "size": p.size,
-            "depth": p.depth, "title": p.title, "error": p.error,
-        } for p in pages],
-        "findings": [{
-            "id": f.id,
-            "check": f.check_id, "check_version": f.check_version, "outcome": f.outcome,
-            "principle": f.principles[0] if f.principles else None,
-            "principles": list(f.principles or []), "url": f.url, "message": f.message,
-            "evidence": [{k: e.get(k) for k in ("url", "selector", "snippet", "text")}
-                         for e in (f.evidence or [])],
-            "details": f.details,
-            "review": _review_dict(reviews.get(f.id)),
-        } for f in findings],
+        "pages": pages,
+        "findings": findings,
     }
+
+
+def _page_dict(p: Any) -> dict[str, Any]:
+    return {"url": p.url, "final_url": p.final_url, "status": p.http_status,
+            "fetch_status": p.fetch_status, "content_type": p.content_type, "size": p.size,
+            "depth": p.depth, "title": p.title, "error": p.error}
+
+
+def _finding_dict(f: Any, reviews: dict[int, Review]) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "check": f.check_id, "check_version": f.check_version, "outcome": f.outcome,
+        "principle": f.principles[0] if f.principles else None,
+        "principles": list(f.principles or []), "url": f.url, "message": f.message,
+        "evidence": [{k: e.get(k) for k in ("url", "selector", "snippet", "text")}
+                     for e in (f.evidence or [])],
+        "details": f.details,
+        "review": _review_dict(reviews.get(f.id)),
+    }
+
+
+STREAM_ROWS = 2000   # rows fetched at a time when a report streams a run's rows
+_IN_CHUNK = 500      # ids per "IN (...)" query (SQLite limits bound parameters)
+
+
+def _listed_rows(session: Session, run: Run, reviews: dict[int, Review], overrides: dict[int, str]):  # noqa: ANN202
+    """Summary, effective outcomes, pages and findings of a ``listed_only`` report, reading
+    the rows in batches: one pass over every finding's id, check and outcome, then the
+    full rows of the findings the page lists."""
+    from reports.html import MAX_PAGES_LISTED, listed_findings
+    run_id = run.id
+    pages: list[dict[str, Any]] = []
+    placeholder_page: dict[str, Any] = {}
+    by_status: Counter = Counter()
+    for p in session.execute(select(Page.__table__).where(Page.run_id == run_id).order_by(Page.id)
+                             .execution_options(yield_per=STREAM_ROWS)):
+        by_status[p.fetch_status] += 1
+        pages.append(_page_dict(p) if len(pages) < MAX_PAGES_LISTED else placeholder_page)
+    ids = array("q")
+    findings: list[dict[str, Any]] = []
+    placeholders: dict[tuple[str, str], dict[str, str]] = {}
+    by_check: dict[str, Counter] = defaultdict(Counter)
+    effective_counts: dict[str, Counter] = defaultdict(Counter)
+    first_of_check: dict[str, int] = {}
+    for fid, check_id, outcome in session.execute(
+            select(Finding.id, Finding.check_id, Finding.outcome).where(Finding.run_id == run_id)
+            .order_by(Finding.id).execution_options(yield_per=STREAM_ROWS)):
+        ids.append(fid)
+        key = (check_id, outcome)
+        stub = placeholders.get(key)
+        if stub is None:
+            stub = placeholders[key] = {"check": check_id, "outcome": outcome}
+        findings.append(stub)
+        by_check[check_id][outcome] += 1
+        first_of_check.setdefault(check_id, fid)
+        if overrides:
+            effective_counts[check_id][overrides.get(fid, outcome)] += 1
+    principles = {}
+    first_ids = list(first_of_check.values())
+    for i in range(0, len(first_ids), _IN_CHUNK):
+        for check_id, prin in session.execute(select(Finding.check_id, Finding.principles)
+                                              .where(Finding.id.in_(first_ids[i:i + _IN_CHUNK]))):
+            principles[check_id] = list(prin or [])
+    summary = _summary(len(pages), by_status, by_check, principles, run.check_versions or {})
+    axe = session.execute(select(Finding.__table__).where(Finding.run_id == run_id,
+                                                          Finding.check_id == "a11y.axe")
+                          .order_by(Finding.id)).all()
+    summary["accessibility"] = accessibility_summary(axe, (run.stats or {}).get("browser") or {})
+    effective = _effective(effective_counts, summary["checks"]) if overrides else summary["checks"]
+    position = {ids[i]: i for i in listed_findings({"findings": findings, "summary": summary})}
+    wanted = sorted(position)
+    for i in range(0, len(wanted), _IN_CHUNK):
+        for f in session.execute(select(Finding.__table__).where(Finding.id.in_(wanted[i:i + _IN_CHUNK]))):
+            findings[position[f.id]] = _finding_dict(f, reviews)
+    return summary, effective, pages, findings
 
 
 def latest_reviews(session: Session, run_id: int) -> dict[int, Review]:
@@ -132,6 +208,10 @@ def summarise_outcomes(findings: list[Finding], overrides: dict[int, str],
     counts: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
         counts[f.check_id][overrides.get(f.id, f.outcome)] += 1
+    return _effective(counts, checks)
+
+
+def _effective(counts: dict[str, Counter], checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [dict(c, counts={o: counts[c["check"]].get(o, 0) for o in OUTCOMES}) for c in checks]
 
 
@@ -142,6 +222,15 @@ def summarise(pages: list[Page], findings: list[Finding],
     for f in findings:
         by_check[f.check_id][f.outcome] += 1
         principles.setdefault(f.check_id, list(f.principles or []))
+    return _summary(len(pages), Counter(p.fetch_status for p in pages), by_check, principles,
+                    check_versions)
+
+
+def _summary(pages: int, by_status: Counter, by_check: dict[str, Counter],
+             principles: dict[str, list[str]], check_versions: dict[str, str]) -> dict[str, Any]:
+    """The summary from the counts: pages by fetch status, findings by check and outcome
+    (``principles``: each check's first finding's)."""
+    by_check = defaultdict(Counter, by_check)
     for check_id in check_versions:
         by_check.setdefault(check_id, Counter())
     installed = discover()
@@ -159,10 +248,12 @@ def summarise(pages: list[Page], findings: list[Finding],
             "standard": meta.standard if meta else "",
             "version": check_versions.get(check_id, meta.version if meta else ""),
         })
-    total = Counter(f.outcome for f in findings)
+    total: Counter = Counter()
+    for counts in by_check.values():
+        total.update(counts)
     return {
-        "pages": len(pages),
-        "pages_by_fetch_status": dict(Counter(p.fetch_status for p in pages)),
+        "pages": pages,
+        "pages_by_fetch_status": dict(by_status),
         "findings_by_outcome": {o: total.get(o, 0) for o in OUTCOMES},
         "checks": checks,
     }

@@ -220,19 +220,7 @@ def _build_context(report: dict) -> dict:
     findings = [f for f in _list(report.get("findings")) if isinstance(f, dict)]
 
     checks = [c for c in _list(summary.get("checks")) if isinstance(c, dict)]
-    check_order: dict[str, int] = {}
-    check_info: dict[str, dict] = {}
-    for c in checks:
-        cid = _plain(c.get("check"))
-        if cid is not None and cid not in check_order:
-            check_order[cid] = len(check_order)
-            check_info[cid] = c
-    # Checks that only appear in findings sort after the summarised ones,
-    # in order of first appearance.
-    for f in findings:
-        cid = _plain(f.get("check")) or ""
-        if cid not in check_order:
-            check_order[cid] = len(check_order)
+    check_order, check_info = _check_order(checks, findings)
 
     status = _plain(run.get("status"))
     assessment = _dict(report.get("assessment"))
@@ -369,30 +357,100 @@ def _screenshot(path: Any, embedded: dict[str, str]) -> str | None:
     return embedded[path]
 
 
-def _attention_context(findings: list[dict], check_order: dict, check_info: dict) -> dict:
-    rank = {o: i for i, o in enumerate(ATTENTION_OUTCOMES)}
-    shots: dict[str, str] = {}
-    selected = [
-        (rank[f.get("outcome")], index, f)
-        for index, f in enumerate(findings)
-        if isinstance(f.get("outcome"), str) and f.get("outcome") in rank
-    ]
-    worst: dict[str, int] = {}
-    for r, _, f in selected:
+def _check_order(checks: list[dict], findings: list[dict]) -> tuple[dict[str, int], dict[str, dict]]:
+    """Each check's place (the summary's order), and its summary entry."""
+    check_order: dict[str, int] = {}
+    check_info: dict[str, dict] = {}
+    for c in checks:
+        cid = _plain(c.get("check"))
+        if cid is not None and cid not in check_order:
+            check_order[cid] = len(check_order)
+            check_info[cid] = c
+    # Checks that only appear in findings sort after the summarised ones,
+    # in order of first appearance.
+    for f in findings:
         cid = _plain(f.get("check")) or ""
+        if cid not in check_order:
+            check_order[cid] = len(check_order)
+    return check_order, check_info
+
+
+def _attention_listed(findings: list[dict], check_order: dict) -> tuple[list[tuple[int, int, dict]], int]:
+    """The findings that need attention and are listed, as (rank, index, finding) in page
+    order, and how many need attention in all.
+
+    Grouped by check; groups ordered by their worst outcome (failed first), then by check
+    order; inside a group failed, then cantTell, then error, each in report order. Two
+    passes, so memory stays bounded by what is listed: the first counts, the second keeps
+    only each (check, outcome)'s share of the first MAX_ATTENTION_LISTED."""
+    rank = {o: i for i, o in enumerate(ATTENTION_OUTCOMES)}
+    counts: dict[tuple[str, int], int] = {}
+    for f in findings:
+        outcome = f.get("outcome")
+        if isinstance(outcome, str) and outcome in rank:
+            key = (_plain(f.get("check")) or "", rank[outcome])
+            counts[key] = counts.get(key, 0) + 1
+    worst: dict[str, int] = {}
+    for cid, r in counts:
         worst[cid] = min(r, worst.get(cid, r))
-    # Group by check; groups ordered by their worst outcome (failed first),
-    # then by check order; inside a group failed, then cantTell, then error.
-    selected.sort(
-        key=lambda t: (
-            worst[_plain(t[2].get("check")) or ""],
-            check_order.get(_plain(t[2].get("check")) or "", 0),
-            t[0],
-            t[1],
-        )
-    )
-    total = len(selected)
-    listed = selected[:MAX_ATTENTION_LISTED]
+    order = sorted(counts, key=lambda k: (worst[k[0]], check_order.get(k[0], 0), k[1]))
+    quota, budget = {}, MAX_ATTENTION_LISTED
+    for key in order:
+        quota[key] = min(counts[key], budget)
+        budget -= quota[key]
+    kept: dict[tuple[str, int], list[tuple[int, int, dict]]] = {key: [] for key in order}
+    for index, f in enumerate(findings):
+        outcome = f.get("outcome")
+        if isinstance(outcome, str) and outcome in rank:
+            key = (_plain(f.get("check")) or "", rank[outcome])
+            if len(kept[key]) < quota[key]:
+                kept[key].append((rank[outcome], index, f))
+    return [item for key in order for item in kept[key]], sum(counts.values())
+
+
+def _passed_listed(findings: list[dict], check_order: dict) -> list[tuple[str, list[tuple[int, dict]], int]]:
+    """Per check with passed findings (in check order): the passed findings listed, as
+    (index, finding), and how many passed in all. The first MAX_PASSED_LISTED are listed,
+    check by check; two passes, like _attention_listed."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        if f.get("outcome") == "passed":
+            cid = _plain(f.get("check")) or ""
+            counts[cid] = counts.get(cid, 0) + 1
+    quota, budget = {}, MAX_PASSED_LISTED
+    for cid in sorted(counts, key=lambda c: check_order.get(c, 0)):
+        quota[cid] = min(counts[cid], budget)
+        budget -= quota[cid]
+    kept: dict[str, list[tuple[int, dict]]] = {cid: [] for cid in quota}
+    for index, f in enumerate(findings):
+        if f.get("outcome") == "passed":
+            cid = _plain(f.get("check")) or ""
+            if len(kept[cid]) < quota[cid]:
+                kept[cid].append((index, f))
+    return [(cid, kept[cid], counts[cid]) for cid in quota]
+
+
+def listed_findings(report: dict) -> set[int]:
+    """Positions in ``report["findings"]`` that the page shows in full. Every other
+    finding is only counted, by its check and outcome, so a caller may pass any dict
+    with the same "check" and "outcome" in its place (see reports.build: a long run's
+    page is rendered without loading all its findings)."""
+    report = _dict(report)
+    findings = [f for f in _list(report.get("findings")) if isinstance(f, dict)]
+    checks = [c for c in _list(_dict(report.get("summary")).get("checks")) if isinstance(c, dict)]
+    check_order, _ = _check_order(checks, findings)
+    listed, _ = _attention_listed(findings, check_order)
+    out = {index for _, index, _ in listed}
+    for _, shown, _ in _passed_listed(findings, check_order):
+        out.update(index for index, _ in shown)
+    # positions count dicts only, as the page does
+    positions = [i for i, f in enumerate(_list(report.get("findings"))) if isinstance(f, dict)]
+    return {positions[i] for i in out}
+
+
+def _attention_context(findings: list[dict], check_order: dict, check_info: dict) -> dict:
+    shots: dict[str, str] = {}
+    listed, total = _attention_listed(findings, check_order)
 
     groups: list[dict] = []
     current: str | None = None
@@ -471,24 +529,15 @@ def _assessment_context(a: dict) -> dict:
 
 
 def _passed_context(findings: list[dict], check_order: dict, check_info: dict) -> dict:
-    by_check: dict[str, list[dict]] = {}
-    for f in findings:
-        if f.get("outcome") == "passed":
-            by_check.setdefault(_plain(f.get("check")) or "", []).append(f)
-    budget = MAX_PASSED_LISTED
-    groups = []
-    for cid in sorted(by_check, key=lambda c: check_order.get(c, 0)):
-        items = by_check[cid]
-        shown = items[: max(0, budget)]
-        budget -= len(shown)
-        groups.append(
-            {
-                **_check_heading(cid, check_info),
-                "count": len(items),
-                "urls": [_link(f.get("url")) for f in shown],
-                "omitted": len(items) - len(shown),
-            }
-        )
+    groups = [
+        {
+            **_check_heading(cid, check_info),
+            "count": count,
+            "urls": [_link(f.get("url")) for _, f in shown],
+            "omitted": count - len(shown),
+        }
+        for cid, shown, count in _passed_listed(findings, check_order)
+    ]
     total = sum(g["count"] for g in groups)
     return {
         "passed_groups": groups,
