@@ -30,6 +30,10 @@ RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]
 HTTPERROR_ALLOW_ALL = True  # error pages are evidence (broken links), so callbacks see them
 DEPTH_LIMIT = 0             # depth is managed by the frontier (crawler.frontier)
+
+# Memory. A wide portal is discovered long before it is fetched: the scheduler keeps
+# its waiting requests pickled (crawler.queues), same order as Scrapy's default queue.
+SCHEDULER_MEMORY_QUEUE = "crawler.queues.PickledLifoMemoryQueue"
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
