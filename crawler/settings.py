@@ -34,6 +34,10 @@ DEPTH_LIMIT = 0             # depth is managed by the frontier (crawler.frontier
 # Memory. A wide portal is discovered long before it is fetched: the scheduler keeps
 # its waiting requests pickled (crawler.queues), same order as Scrapy's default queue.
 SCHEDULER_MEMORY_QUEUE = "crawler.queues.PickledLifoMemoryQueue"
+# Responses waiting for the judge, which takes them one at a time: 1 MB (~65 pages of
+# 15 KB) keeps it busy as well as Scrapy's default 5 MB did.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
+
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
