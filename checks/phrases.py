@@ -171,12 +171,16 @@ def first_phrase(book: PhraseBook, path: tuple[str, ...], text: str | TextIndex)
     return _first(book.filename, path, index)
 
 
-@lru_cache(maxsize=100_000)
+# Sized for what repeats across pages (navigation, footer, form labels: a few thousand
+# texts, each asked for a few phrase sets), not for every page's own title and heading,
+# which are asked once: at 100,000 entries this cache alone held ~20 MiB of the judge
+# process by 7,500 pages, for no more hits than 20,000 entries give.
+@lru_cache(maxsize=20_000)
 def _first_short(filename: str, path: tuple[str, ...], text: str) -> str | None:
     return _first(filename, path, _short_index(text))
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=5_000)
 def _short_index(text: str) -> TextIndex:
     return TextIndex(text)
 
