@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from storage.models import Finding, Page, Portal, Run, utcnow
 from storage.session import data_dir, resolve_url, session_scope
@@ -46,7 +46,6 @@ class RunRecorder:
         self._pending: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
         self._last_flush = time.monotonic()
         self.pages_written = 0
-        self.page_ids: dict[str, int] = {}  # url and final URL -> page row id
         self.data_dir = data_dir(self.db_url)
         if resume_run_id is not None:
             self._resume(resume_run_id)
@@ -76,11 +75,6 @@ class RunRecorder:
             run.status = "running"
             self.run_id, self.portal_id = run.id, run.portal_id
             warc = run.warc_path
-            for page_id, url, final_url in s.execute(select(Page.id, Page.url, Page.final_url).where(
-                    Page.run_id == run_id, Page.fetch_status == "ok")):
-                self.page_ids.setdefault(url, page_id)
-                if final_url:
-                    self.page_ids.setdefault(final_url, page_id)
         if warc:
             truncate_torn_tail(Path(warc))  # the killed process may have left half a record
         self.warc = WarcStore(Path(warc)) if warc else None
@@ -110,10 +104,6 @@ class RunRecorder:
                 s.add(row)
                 s.flush()
                 s.add_all(_finding_row(self.run_id, row.id, f) for f in findings)
-                if page["fetch_status"] == "ok":
-                    self.page_ids.setdefault(page["url"], row.id)
-                    if page.get("final_url"):
-                        self.page_ids.setdefault(page["final_url"], row.id)
         self.pages_written += len(self._pending)
         self._pending.clear()
         self._last_flush = time.monotonic()
@@ -130,7 +120,16 @@ class RunRecorder:
         if not findings:
             return
         with session_scope(self.db_url) as s:
-            s.add_all(_finding_row(self.run_id, self.page_ids.get(url), f) for f in findings)
+            page_id = self.page_id(s, url)
+            s.add_all(_finding_row(self.run_id, page_id, f) for f in findings)
+
+    def page_id(self, session, url: str) -> int | None:  # noqa: ANN001
+        """The first stored page of this run fetched (ok) at ``url``, as requested or
+        after redirects. Asked of the database, for the few pages findings are added to
+        later: a map of every URL to its row would grow with the crawl."""
+        return session.scalar(select(func.min(Page.id)).where(
+            Page.run_id == self.run_id, Page.fetch_status == "ok",
+            or_(Page.url == url, Page.final_url == url)))
 
     def finish(self, status: str, stats: dict[str, Any],
                site_findings: Iterable[dict[str, Any]]) -> None:

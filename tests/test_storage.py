@@ -77,3 +77,31 @@ def test_recorder_batches_and_archives(tmp_path) -> None:  # noqa: ANN001
     assert stored[0].body == b"<html>hi</html>"  # stored decoded, encoding header renamed
     assert "content-encoding" not in stored[0].headers
     engine_for.cache_clear()
+
+
+def test_findings_added_later_cite_the_first_page_fetched_at_the_url(tmp_path) -> None:  # noqa: ANN001
+    """add_findings (the browser's findings) attach to the first stored page fetched (ok)
+    at the URL, as requested or after a redirect; none when there is no such page."""
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    rec = RunRecorder(url, portal_name="P", start_url="https://p.eu/", country=None,
+                      settings={}, check_versions={}, tool_version="t", keep_warc=False)
+    base = {"http_status": 200, "content_type": "text/html", "size": 1, "depth": 1, "title": None,
+            "error": None, "referrer": None, "warc_record_id": None}
+    rec.add_page({**base, "url": "https://p.eu/x", "final_url": None, "fetch_status": "fetch-error",
+                  "http_status": None}, [])
+    rec.add_page({**base, "url": "https://p.eu/old", "final_url": "https://p.eu/new", "fetch_status": "ok"}, [])
+    rec.add_page({**base, "url": "https://p.eu/new", "final_url": "https://p.eu/new", "fetch_status": "duplicate"}, [])
+    rec.add_page({**base, "url": "https://p.eu/x", "final_url": "https://p.eu/x", "fetch_status": "ok"}, [])
+    rec.add_page({**base, "url": "https://p.eu/x", "final_url": "https://p.eu/x", "fetch_status": "ok"}, [])
+    rec.flush()
+    finding = {"check": "a11y.axe", "check_version": "1", "outcome": "failed", "principles": [],
+               "url": None, "message": "m", "evidence": []}
+    for target in ("https://p.eu/new", "https://p.eu/old", "https://p.eu/x", "https://p.eu/none"):
+        rec.add_findings(target, [dict(finding, url=target)])
+    rec.finish("finished", {}, [])
+    with session_scope(url) as s:
+        ids = s.scalars(select(Page.id).order_by(Page.id)).all()
+        cited = dict(s.execute(select(Finding.url, Finding.page_id)).all())
+    assert cited == {"https://p.eu/new": ids[1], "https://p.eu/old": ids[1], "https://p.eu/x": ids[3],
+                     "https://p.eu/none": None}
+    engine_for.cache_clear()
