@@ -26,7 +26,7 @@ from citylabel.key_pages import KeyPages
 from crawler.classify import CHALLENGE_MAX_BYTES, fetch_status_for
 from crawler.frontier import Frontier
 from crawler.sitemaps import MAX_SITEMAPS, parse_sitemap, sitemaps_in_robots
-from crawler.urls import Scope, TrapGuard, canonical
+from crawler.urls import Scope, TrapGuard, UrlSet, canonical
 from storage.recorder import RunRecorder
 
 SITEMAP_PRIORITY = -20
@@ -59,7 +59,7 @@ class JudgeStage:
         self.frontier.mark_seen(config.start_url)
         for url in config.extra_start_urls:
             self.frontier.mark_seen(url)
-        self.judged: set[str] = set()
+        self.judged = UrlSet()  # canonical final URLs of the pages judged
         self.pages: list[dict[str, Any]] = []
         self.outcomes: Counter = Counter()
         self.fetch_statuses: Counter = Counter()
@@ -166,10 +166,8 @@ class JudgeStage:
         if fetch_status is None:
             fetch_status = fetch_status_for(status, body[:CHALLENGE_MAX_BYTES + 1])
             if fetch_status == "ok":
-                key = canonical(final_url)
-                if key in self.judged:
+                if not self.judged.add_new(canonical(final_url)):
                     fetch_status = "duplicate"
-                self.judged.add(key)
         if status is not None and record_id is None and p.get("archive", True):
             record_id = self.recorder.archive(final_url, status, p.get("reason") or "",
                                               p.get("headers") or [], body)

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from checks.artifacts import Link, PageArtifact
 from crawler.priority import score
-from crawler.urls import NON_HTML_EXTENSIONS, SKIP_EXTENSIONS, Scope, TrapGuard, canonical, extension, fetchable
+from crawler.urls import (NON_HTML_EXTENSIONS, SKIP_EXTENSIONS, Scope, TrapGuard, UrlSet, canonical, extension,
+                          fetchable)
 
 
 @dataclass(frozen=True)
@@ -28,28 +29,22 @@ class Frontier:
     scope: Scope
     max_depth: int
     traps: TrapGuard = field(default_factory=TrapGuard)
-    seen: set[str] = field(default_factory=set)
+    seen: UrlSet = field(default_factory=UrlSet)  # canonical keys
     # URLs exactly as written that were already handled: navigation and footer
     # links repeat on every page, and canonicalising them each time is costly.
-    raw_seen: set[str] = field(default_factory=set)
+    raw_seen: UrlSet = field(default_factory=UrlSet)
     skipped: Counter = field(default_factory=Counter)
     max_seen: int = 200_000  # bounds memory on a portal of endless distinct URLs
 
     def mark_seen(self, url: str) -> bool:
         """Record a URL as known; False if it was already known."""
-        key = canonical(url)
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        return True
+        return self.seen.add_new(canonical(url))
 
     def admit(self, url: str, depth: int, referrer: str | None, link: Link | None = None,
               bonus: int = 0) -> Candidate | None:
         """A request candidate for ``url``, or None (and the reason is counted)."""
-        if url in self.raw_seen:
+        if not self.raw_seen.add_new(url, cap=self.max_seen):
             return None
-        if len(self.raw_seen) < self.max_seen:
-            self.raw_seen.add(url)
         if depth > self.max_depth:
             self.skipped["too-deep"] += 1
             return None

@@ -7,10 +7,12 @@ permutation of filters is not worth more than a few samples.
 """
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import tldextract
@@ -87,6 +89,48 @@ def _netloc(parts) -> str:  # noqa: ANN001
     if port and port != _default_port(parts.scheme.lower()):
         return f"{host}:{port}"
     return host
+
+
+class UrlSet:
+    """A set of URLs (or canonical keys) kept as 128-bit digests: membership and size only.
+
+    A crawl remembers every URL it has seen, up to 200,000 (crawler.frontier): as
+    strings ~170 B an entry, as digests ~80 B. Two distinct URLs share a digest with
+    a probability of about n^2 / 2^129, ~10^-28 for 200,000 of them."""
+
+    __slots__ = ("_digests",)
+
+    def __init__(self, urls: Iterable[str] = ()) -> None:
+        self._digests: set[int] = set()
+        for url in urls:
+            self.add(url)
+
+    @staticmethod
+    def _digest(url: str) -> int:
+        return int.from_bytes(hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+                              "little")
+
+    def add(self, url: str) -> None:
+        self._digests.add(self._digest(url))
+
+    def add_new(self, url: str, cap: int | None = None) -> bool:
+        """False if ``url`` is in the set; else True, and it is added unless the set
+        already holds ``cap`` URLs."""
+        digest = self._digest(url)
+        if digest in self._digests:
+            return False
+        if cap is None or len(self._digests) < cap:
+            self._digests.add(digest)
+        return True
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and self._digest(url) in self._digests
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    def __repr__(self) -> str:
+        return f"UrlSet({len(self)} URLs)"
 
 
 def fetchable(url: str) -> str:

@@ -82,3 +82,13 @@ def test_challenge_pages_are_blocked_but_pages_with_a_captcha_form_are_not() -> 
     form = b"<html><title>Contatti</title><form><div class='g-recaptcha'></div></form>" + b"x" * 70_000
     assert fetch_status_for(200, form) == "ok"
     assert fetch_status_for(404, b"<html>Not found</html>") == "http-error"
+
+
+def test_url_set_membership_and_cap() -> None:
+    from crawler.urls import UrlSet
+    s = UrlSet(["https://p.eu/a"])
+    assert "https://p.eu/a" in s and "https://p.eu/b" not in s and 42 not in s
+    assert s.add_new("https://p.eu/b") and not s.add_new("https://p.eu/b") and len(s) == 2
+    assert s.add_new("https://p.eu/c", cap=2) and "https://p.eu/c" not in s  # new, but the set is full
+    assert s.add_new("https://p.eu/\ud800x")  # a lone surrogate is a URL like any other
+    assert "https://p.eu/\ud800x" in s
