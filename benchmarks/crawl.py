@@ -103,7 +103,7 @@ def _role(pid: int, root: int) -> str:
         return "other"
     if "resource_tracker" in cmd:
         return "resource_tracker"
-    if "multiprocessing" in cmd:
+    if "judge_client" in cmd or "multiprocessing" in cmd:  # the judge process, then and now
         return "judge"
     return "other"
 
