@@ -48,7 +48,7 @@ def crawl(args: argparse.Namespace) -> None:
     if out.returncode != 0:
         sys.stderr.write(out.stderr[-3000:])
         raise SystemExit(out.returncode)
-    result = json.loads(out.stdout[out.stdout.index("{"):])
+    result = json.loads(out.stdout[out.stdout.index("\n{") + 1:])
     result["memory_goal_mib"] = GOAL_MIB
     result["memory_goal_met"] = result["audit_peak_mib"] <= GOAL_MIB
     print(json.dumps(result, indent=2))
