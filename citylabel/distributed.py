@@ -77,7 +77,7 @@ end
 return 0
 """
 
-# KEYS: lease, taken, done, job, portal; ARGV: worker, id, state, now, result JSON, requeue (1/0)
+# KEYS: lease, taken, done, job, portal, queue; ARGV: worker, id, state, now, result JSON, requeue (1/0)
 _RELEASE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
@@ -221,7 +221,10 @@ class PortalQueue:
 
     def counts(self) -> dict[str, int]:
         done = self.r.lrange(self.key("done"), 0, -1)
-        states = [self.r.hget(self.key("job", i), "state") for i in done]
+        pipe = self.r.pipeline(transaction=False)  # one round trip, however many jobs ended
+        for i in done:
+            pipe.hget(self.key("job", i), "state")
+        states = pipe.execute()
         return {"queued": self.r.llen(self.key("queue")), "running": self.r.llen(self.key("taken")),
                 "done": states.count("done"), "failed": states.count("failed")}
 

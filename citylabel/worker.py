@@ -19,7 +19,6 @@ crawling again, so a portal is never reported twice.
 """
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import signal
@@ -33,9 +32,6 @@ from redis.exceptions import RedisError
 from citylabel.distributed import JOB_FIELDS, Job, PortalQueue, new_worker_id
 from citylabel.judge_client import die_with_parent
 
-log = logging.getLogger(__name__)
-
-
 @dataclass
 class WorkerOptions:
     db_url: str
@@ -47,7 +43,7 @@ class WorkerOptions:
     renew_seconds: float | None = None  # default: a third of the lease
 
 
-def job_config(job: Job, opts: WorkerOptions, db_url: str):  # noqa: ANN201 - AuditConfig | None
+def job_config(job: Job, opts: WorkerOptions):  # noqa: ANN201 - AuditConfig | None
     """The audit to run for a job: a new run, the job's unfinished run resumed, or None when
     the job's run already finished (its worker died between the end and telling Redis)."""
     from sqlalchemy import select
@@ -56,6 +52,7 @@ def job_config(job: Job, opts: WorkerOptions, db_url: str):  # noqa: ANN201 - Au
     from citylabel.config import AuditConfig
     from storage.models import Portal, Run
     from storage.session import session_scope
+    db_url = opts.db_url
     spec = {k: v for k, v in job.spec.items() if k in JOB_FIELDS}
     with session_scope(db_url) as s:
         earlier = [r for r in s.scalars(
@@ -120,7 +117,7 @@ def run_job(job: Job, queue_url: str, prefix: str, opts: WorkerOptions, conn) ->
     # scrapy-redis 0.9.1 passes spider= to the stats collector, which Scrapy 2.19 deprecates
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
     queue = PortalQueue(queue_url, prefix)
-    cfg, run_id = job_config(job, opts, opts.db_url)
+    cfg, run_id = job_config(job, opts)
     if cfg is None:
         conn.send({"run_id": run_id, "status": "finished", "note": "already finished"})
         return
@@ -131,7 +128,7 @@ def run_job(job: Job, queue_url: str, prefix: str, opts: WorkerOptions, conn) ->
     res = results[0]
     conn.send({"run_id": res.get("run_id"), "status": res.get("status"),
                "resumed": run_id is not None,
-               "pages": (res.get("stats") or {}).get("pages_fetched")})
+               "pages": (res.get("stats") or {}).get("pages")})
 
 
 class Worker:
